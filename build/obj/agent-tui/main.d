@@ -1,0 +1,1 @@
+build/obj/agent-tui/main.o: agent-tui/main.c

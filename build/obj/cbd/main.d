@@ -1,0 +1,1 @@
+build/obj/cbd/main.o: cbd/main.c

@@ -1,0 +1,1 @@
+build/obj/supervisor-tui/main.o: supervisor-tui/main.c
