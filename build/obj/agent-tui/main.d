@@ -1,1 +1,0 @@
-build/obj/agent-tui/main.o: agent-tui/main.c

@@ -1,1 +1,0 @@
-build/obj/cbd/main.o: cbd/main.c

@@ -1,1 +1,0 @@
-build/obj/supervisor-tui/main.o: supervisor-tui/main.c
