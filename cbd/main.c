@@ -1,32 +1,49 @@
 /*
- * main.c — cbd — the callback server: entry point.
- *
- * For now only --help and --version; the program itself lands with its
- * issue.
+ * main.c — cbd's entry point: picks the subcommand and hands it the rest
+ * of the arguments. The subcommands live in cmd_*.c.
  */
 #include <stdio.h>
 #include <string.h>
 
-static void usage(FILE *out)
+#include "cmd.h"
+
+struct main_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *synopsis;
+};
+
+static const struct main_cmd main_cmds[] = {
+    {"serve", cmd_serve, "serve --db PATH [--listen HOST:PORT] [--config FILE] ..."},
+    {"init", cmd_init, "init --db PATH [--demo]"},
+};
+
+static void main_usage(FILE *out)
 {
-    fprintf(out, "usage: cbd [--help] [--version]\n");
+    fprintf(out, "usage: cbd COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof main_cmds / sizeof main_cmds[0]; i++)
+        fprintf(out, "  cbd %s\n", main_cmds[i].synopsis);
+    fprintf(out, "\n'cbd COMMAND --help' tells more; see also cbd(8).\n");
 }
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        if (strcmp(argv[i], "--version") == 0) {
-            printf("cbd %s\n", CB_VERSION);
-            return 0;
-        }
-        fprintf(stderr, "cbd: unknown argument '%s'\n", argv[i]);
-        usage(stderr);
+    if (argc < 2) {
+        main_usage(stderr);
         return 2;
     }
-    usage(stderr);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        main_usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("cbd %s\n", CB_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof main_cmds / sizeof main_cmds[0]; i++)
+        if (strcmp(argv[1], main_cmds[i].name) == 0)
+            return main_cmds[i].run(argc - 2, argv + 2);
+    fprintf(stderr, "cbd: unknown command '%s'\n", argv[1]);
+    main_usage(stderr);
     return 2;
 }

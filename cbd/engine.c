@@ -1,0 +1,158 @@
+/*
+ * engine.c — the writer thread, its command queue and group commit (see
+ * engine.h). The queue is a mutex-guarded singly linked list; the thread
+ * swaps the whole list out at once, so a batch is everything that arrived
+ * while the previous batch was being committed.
+ */
+#include "engine.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "log.h"
+
+static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t engine_wake = PTHREAD_COND_INITIALIZER;
+static struct engine_cmd *engine_head, *engine_tail;
+static bool engine_running, engine_stopping;
+static pthread_t engine_thread;
+static struct store *engine_writer;
+static atomic_ullong engine_batches, engine_commands;
+
+static void engine_run_batch(struct engine_cmd *batch)
+{
+    bool tx = store_begin(engine_writer);
+    for (struct engine_cmd *c = batch; c; c = c->next) {
+        if (!tx) {
+            c->result = STORE_ERROR;
+            continue;
+        }
+        if (!store_savepoint(engine_writer)) {
+            c->result = STORE_ERROR;
+            continue;
+        }
+        c->result = c->run(engine_writer, c);
+        if (c->result == STORE_OK)
+            store_savepoint_release(engine_writer);
+        else
+            store_savepoint_rollback(engine_writer);
+    }
+    if (tx && !store_commit(engine_writer)) {
+        log_error("engine: commit failed: %s", store_errmsg(engine_writer));
+        store_rollback(engine_writer);
+        for (struct engine_cmd *c = batch; c; c = c->next)
+            c->result = STORE_ERROR;
+    }
+    atomic_fetch_add(&engine_batches, 1);
+    struct engine_cmd *next;
+    for (struct engine_cmd *c = batch; c; c = next) {
+        next = c->next; /* done() may free c */
+        atomic_fetch_add(&engine_commands, 1);
+        if (c->done)
+            c->done(c);
+    }
+}
+
+static void *engine_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&engine_lock);
+    for (;;) {
+        while (engine_head == NULL && !engine_stopping)
+            pthread_cond_wait(&engine_wake, &engine_lock);
+        if (engine_head == NULL && engine_stopping)
+            break;
+        struct engine_cmd *batch = engine_head;
+        engine_head = engine_tail = NULL;
+        pthread_mutex_unlock(&engine_lock);
+        engine_run_batch(batch);
+        pthread_mutex_lock(&engine_lock);
+    }
+    pthread_mutex_unlock(&engine_lock);
+    return NULL;
+}
+
+void engine_start(struct store *writer)
+{
+    engine_writer = writer;
+    engine_stopping = false;
+    engine_running = true;
+    pthread_create(&engine_thread, NULL, engine_main, NULL);
+}
+
+void engine_submit(struct engine_cmd *cmd)
+{
+    cmd->next = NULL;
+    pthread_mutex_lock(&engine_lock);
+    if (!engine_running || engine_stopping) {
+        pthread_mutex_unlock(&engine_lock);
+        cmd->result = STORE_ERROR;
+        if (cmd->done)
+            cmd->done(cmd);
+        return;
+    }
+    if (engine_tail)
+        engine_tail->next = cmd;
+    else
+        engine_head = cmd;
+    engine_tail = cmd;
+    pthread_cond_signal(&engine_wake);
+    pthread_mutex_unlock(&engine_lock);
+}
+
+struct engine_sync {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool finished;
+    void (*done)(struct engine_cmd *);
+    void *ctx;
+};
+
+static void engine_sync_done(struct engine_cmd *cmd)
+{
+    struct engine_sync *sync = cmd->ctx;
+    cmd->ctx = sync->ctx;
+    if (sync->done)
+        sync->done(cmd);
+    pthread_mutex_lock(&sync->lock);
+    sync->finished = true;
+    pthread_cond_signal(&sync->cond);
+    pthread_mutex_unlock(&sync->lock);
+}
+
+enum store_result engine_run_sync(struct engine_cmd *cmd)
+{
+    struct engine_sync sync = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false,
+                               cmd->done, cmd->ctx};
+    cmd->done = engine_sync_done;
+    cmd->ctx = &sync;
+    engine_submit(cmd);
+    pthread_mutex_lock(&sync.lock);
+    while (!sync.finished)
+        pthread_cond_wait(&sync.cond, &sync.lock);
+    pthread_mutex_unlock(&sync.lock);
+    cmd->done = sync.done;
+    return cmd->result;
+}
+
+void engine_stop(void)
+{
+    pthread_mutex_lock(&engine_lock);
+    if (!engine_running) {
+        pthread_mutex_unlock(&engine_lock);
+        return;
+    }
+    engine_stopping = true;
+    pthread_cond_signal(&engine_wake);
+    pthread_mutex_unlock(&engine_lock);
+    pthread_join(engine_thread, NULL);
+    engine_running = false;
+    store_close(engine_writer);
+    engine_writer = NULL;
+}
+
+void engine_counters(unsigned long long *batches, unsigned long long *commands)
+{
+    *batches = atomic_load(&engine_batches);
+    *commands = atomic_load(&engine_commands);
+}

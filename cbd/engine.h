@@ -1,0 +1,49 @@
+/*
+ * engine.h — the one writer. Every change to the store — requests that
+ * change state, and (with the engine issue) timers and disconnects — is a
+ * command run on the engine thread, which owns the write connection.
+ * Transitions are therefore serial: a compare-and-set is a check, not a
+ * race.
+ *
+ * Group commit: the thread takes every queued command, runs each inside its
+ * own savepoint in one transaction (a failing command rolls back alone),
+ * commits and syncs once, then calls each command's done(). Durability
+ * costs one sync per batch, not per request.
+ *
+ * A command is owned by its submitter; it must stay alive until done() has
+ * been called. run() and done() execute on the engine thread and must not
+ * block.
+ */
+#ifndef CBD_ENGINE_H
+#define CBD_ENGINE_H
+
+#include <stdbool.h>
+
+#include "store.h"
+
+struct engine_cmd {
+    /* Runs inside a savepoint. A result other than STORE_OK rolls the
+     * command's changes back. */
+    enum store_result (*run)(struct store *writer, struct engine_cmd *cmd);
+    /* Called once after the batch committed (or failed: result is then
+     * STORE_ERROR). */
+    void (*done)(struct engine_cmd *cmd);
+    void *ctx;
+    enum store_result result;
+    struct engine_cmd *next; /* the engine's queue link */
+};
+
+/* Starts the engine thread; it takes ownership of writer. */
+void engine_start(struct store *writer);
+/* Queues a command; thread-safe. After engine_stop() the command fails at
+ * once with STORE_ERROR (done() is called on the caller's thread). */
+void engine_submit(struct engine_cmd *cmd);
+/* Submits and waits for done(); for callers that may block (admin paths,
+ * tests). done may be NULL. */
+enum store_result engine_run_sync(struct engine_cmd *cmd);
+/* Runs what is queued, stops the thread and closes the writer. */
+void engine_stop(void);
+/* Batches committed and commands run, for /metrics. */
+void engine_counters(unsigned long long *batches, unsigned long long *commands);
+
+#endif

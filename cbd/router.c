@@ -1,0 +1,106 @@
+/*
+ * router.c — the route table and path matching (see router.h). The table
+ * is small and matched linearly, segment by segment, without allocating
+ * beyond one copy of the path that owns the captured parameters.
+ */
+#include "router.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "routes.h"
+#include "xalloc.h"
+
+#define V1 "/api/v1"
+
+static const struct route router_table[] = {
+    {"GET", "/healthz", ROUTE_PUBLIC, route_healthz},
+    {"GET", "/metrics", ROUTE_ADMIN, metrics_route},
+    {"POST", V1 "/login", ROUTE_PUBLIC, route_login},
+    {"POST", V1 "/logout", ROUTE_ANY, route_logout},
+    {"GET", V1 "/me", ROUTE_USERS, route_me},
+    {"PUT", V1 "/me/presence", ROUTE_AGENT, route_me_presence},
+    {"GET", V1 "/zones", ROUTE_ANY, route_zones},
+    {"GET", V1 "/teams", ROUTE_ANY, route_teams},
+    {"GET", V1 "/agents", ROUTE_ANY, route_agents},
+};
+
+#define ROUTER_COUNT (sizeof router_table / sizeof router_table[0])
+
+size_t router_count(void)
+{
+    return ROUTER_COUNT;
+}
+
+size_t router_index(const struct route *r)
+{
+    return (size_t)(r - router_table);
+}
+
+const struct route *router_at(size_t i)
+{
+    return i < ROUTER_COUNT ? &router_table[i] : NULL;
+}
+
+/* Matches path segments against pattern; on success fills params (pointers
+ * into the NUL-separated copy). */
+static bool router_match_one(const char *pattern, char *path_copy, size_t path_len,
+                             const char **params, int *nparams)
+{
+    const char *p = pattern;
+    size_t i = 0;
+    int n = 0;
+    while (*p && i <= path_len) {
+        if (*p != '/' || path_copy[i] != '\0')
+            return false; /* segments start at a separator (turned into NUL) */
+        p++;
+        i++;
+        const char *seg_end = strchr(p, '/');
+        size_t plen = seg_end ? (size_t)(seg_end - p) : strlen(p);
+        size_t slen = strlen(path_copy + i);
+        if (plen >= 2 && p[0] == '{') {
+            if (slen == 0 || n >= HTTP_MAX_PARAMS)
+                return false;
+            params[n++] = path_copy + i;
+        } else if (plen != slen || memcmp(p, path_copy + i, plen) != 0) {
+            return false;
+        }
+        p += plen;
+        i += slen;
+    }
+    if (*p != '\0' || i != path_len)
+        return false;
+    *nparams = n;
+    return true;
+}
+
+enum router_result router_match(struct http_request *req, char *allow, size_t allow_size)
+{
+    size_t len = strlen(req->path);
+    free(req->path_copy);
+    req->path_copy = xstrndup(req->path, len);
+    for (size_t i = 0; i < len; i++)
+        if (req->path_copy[i] == '/')
+            req->path_copy[i] = '\0';
+    bool path_known = false;
+    allow[0] = '\0';
+    for (size_t r = 0; r < ROUTER_COUNT; r++) {
+        const char *params[HTTP_MAX_PARAMS];
+        int n = 0;
+        if (!router_match_one(router_table[r].pattern, req->path_copy, len, params, &n))
+            continue;
+        if (strcmp(router_table[r].method, req->method) == 0) {
+            req->route = &router_table[r];
+            memcpy(req->params, params, sizeof params);
+            return ROUTER_FOUND;
+        }
+        if (!strstr(allow, router_table[r].method)) {
+            size_t used = strlen(allow);
+            snprintf(allow + used, allow_size - used, "%s%s", used ? ", " : "",
+                     router_table[r].method);
+        }
+        path_known = true;
+    }
+    return path_known ? ROUTER_BAD_METHOD : ROUTER_NOT_FOUND;
+}

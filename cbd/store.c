@@ -1,0 +1,321 @@
+/*
+ * store.c — connections, transactions, per-thread readers and the
+ * statement cache of the SQLite store (see store.h). The schema lives in
+ * store_schema.c; each kind of record has its own store_*.c.
+ *
+ * The database runs in WAL mode so readers never block the writer. Every
+ * connection waits up to 5 s for a lock (admin commands may run beside a
+ * serving cbd).
+ */
+#include "store_internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "xalloc.h"
+
+struct store *store_open(const char *path, enum store_mode mode, bool create, char *err,
+                         size_t err_size)
+{
+    int flags = SQLITE_OPEN_NOMUTEX;
+    if (mode == STORE_WRITER)
+        flags |= SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    else
+        flags |= SQLITE_OPEN_READONLY;
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, err_size, "%s: %s", path,
+                 rc == SQLITE_CANTOPEN ? "cannot open database (does it exist? try cbd init)"
+                                       : (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+        sqlite3_close(db);
+        return NULL;
+    }
+    struct store *st = xcalloc(1, sizeof *st);
+    st->db = db;
+    st->mode = mode;
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_extended_result_codes(db, 1);
+    if (mode == STORE_WRITER) {
+        char *msg = NULL;
+        if (sqlite3_exec(db,
+                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                         "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000;",
+                         NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, err_size, "%s: %s", path, msg ? msg : "cannot configure database");
+            sqlite3_free(msg);
+            store_close(st);
+            return NULL;
+        }
+        if (!store_schema_migrate(st, err, err_size)) {
+            store_close(st);
+            return NULL;
+        }
+    } else {
+        int version = 0;
+        sqlite3_stmt *s = NULL;
+        if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
+            sqlite3_step(s) == SQLITE_ROW)
+            version = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+        if (version != STORE_SCHEMA_VERSION) {
+            snprintf(err, err_size, "%s: schema version %d, this cbd reads %d", path, version,
+                     STORE_SCHEMA_VERSION);
+            store_close(st);
+            return NULL;
+        }
+    }
+    return st;
+}
+
+void store_close(struct store *st)
+{
+    if (st == NULL)
+        return;
+    for (int i = 0; i < STORE_STMT_CACHE; i++)
+        sqlite3_finalize(st->cache[i].stmt);
+    for (int i = 0; i < STORE_TEXT_CACHE; i++) {
+        sqlite3_finalize(st->text_cache[i].stmt);
+        free(st->text_cache[i].sql);
+    }
+    sqlite3_close(st->db);
+    free(st);
+}
+
+void store_set_durability(struct store *st, enum store_durability d)
+{
+    sqlite3_exec(st->db,
+                 d == STORE_DURABILITY_FULL ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                 NULL, NULL, NULL);
+}
+
+/* ---- per-thread readers ---------------------------------------------- */
+
+static char *store_reader_path;
+static pthread_key_t store_reader_key;
+static pthread_once_t store_reader_once = PTHREAD_ONCE_INIT;
+
+static void store_reader_destroy(void *p)
+{
+    store_close(p);
+}
+
+static void store_reader_key_init(void)
+{
+    pthread_key_create(&store_reader_key, store_reader_destroy);
+}
+
+void store_readers_init(const char *path)
+{
+    pthread_once(&store_reader_once, store_reader_key_init);
+    free(store_reader_path);
+    store_reader_path = xstrdup(path);
+}
+
+struct store *store_reader(void)
+{
+    struct store *st = pthread_getspecific(store_reader_key);
+    if (st == NULL) {
+        char err[512];
+        st = store_open(store_reader_path, STORE_READER, false, err, sizeof err);
+        if (st == NULL) {
+            log_error("reader: %s", err);
+            return NULL;
+        }
+        pthread_setspecific(store_reader_key, st);
+    }
+    return st;
+}
+
+/* ---- statements -------------------------------------------------------- */
+
+sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+{
+    size_t h = ((uintptr_t)sql >> 3) % STORE_STMT_CACHE;
+    for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
+        struct store_stmt_slot *slot = &st->cache[(h + i) % STORE_STMT_CACHE];
+        if (slot->sql == sql) {
+            sqlite3_reset(slot->stmt);
+            sqlite3_clear_bindings(slot->stmt);
+            return slot->stmt;
+        }
+        if (slot->sql == NULL) {
+            if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot->stmt,
+                                   NULL) != SQLITE_OK) {
+                log_error("store: prepare failed: %s: %s", sqlite3_errmsg(st->db), sql);
+                slot->stmt = NULL;
+                return NULL;
+            }
+            slot->sql = sql;
+            return slot->stmt;
+        }
+    }
+    log_error("store: statement cache full");
+    return NULL;
+}
+
+sqlite3_stmt *store_stmt_text(struct store *st, const char *sql)
+{
+    for (int i = 0; i < STORE_TEXT_CACHE; i++) {
+        struct store_text_slot *slot = &st->text_cache[i];
+        if (slot->sql && strcmp(slot->sql, sql) == 0) {
+            sqlite3_reset(slot->stmt);
+            sqlite3_clear_bindings(slot->stmt);
+            return slot->stmt;
+        }
+    }
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
+        log_error("store: prepare failed: %s: %s", sqlite3_errmsg(st->db), sql);
+        return NULL;
+    }
+    struct store_text_slot *slot = &st->text_cache[st->text_next++ % STORE_TEXT_CACHE];
+    sqlite3_finalize(slot->stmt);
+    free(slot->sql);
+    slot->sql = xstrdup(sql);
+    slot->stmt = stmt;
+    return stmt;
+}
+
+enum store_result store_result_of(struct store *st, int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return STORE_OK;
+    case SQLITE_CONSTRAINT:
+        return STORE_CONFLICT;
+    default:
+        log_error("store: %s (%d)", sqlite3_errmsg(st->db), rc);
+        return STORE_ERROR;
+    }
+}
+
+enum store_result store_exec_stmt(struct store *st, sqlite3_stmt *s)
+{
+    if (s == NULL)
+        return STORE_ERROR;
+    int rc = sqlite3_step(s);
+    enum store_result r = store_result_of(st, rc == SQLITE_ROW ? SQLITE_DONE : rc);
+    sqlite3_reset(s);
+    return r;
+}
+
+void store_col_text(sqlite3_stmt *s, int col, char *out, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+char *store_col_strdup(sqlite3_stmt *s, int col)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    return t ? xstrdup((const char *)t) : NULL;
+}
+
+void store_bind_text_or_null(sqlite3_stmt *s, int col, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, col, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, col);
+}
+
+void store_bind_id_or_null(sqlite3_stmt *s, int col, int64_t id)
+{
+    if (id)
+        sqlite3_bind_int64(s, col, id);
+    else
+        sqlite3_bind_null(s, col);
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+static bool store_exec(struct store *st, const char *sql)
+{
+    sqlite3_stmt *s = store_stmt(st, sql);
+    return store_exec_stmt(st, s) == STORE_OK;
+}
+
+bool store_begin(struct store *st)
+{
+    return store_exec(st, "BEGIN IMMEDIATE");
+}
+
+bool store_commit(struct store *st)
+{
+    return store_exec(st, "COMMIT");
+}
+
+void store_rollback(struct store *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        store_exec(st, "ROLLBACK");
+}
+
+bool store_savepoint(struct store *st)
+{
+    return store_exec(st, "SAVEPOINT cmd");
+}
+
+void store_savepoint_release(struct store *st)
+{
+    store_exec(st, "RELEASE cmd");
+}
+
+void store_savepoint_rollback(struct store *st)
+{
+    store_exec(st, "ROLLBACK TO cmd");
+    store_exec(st, "RELEASE cmd");
+}
+
+bool store_read_begin(struct store *st)
+{
+    return store_exec(st, "BEGIN");
+}
+
+void store_read_end(struct store *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        store_exec(st, "COMMIT");
+}
+
+const char *store_errmsg(struct store *st)
+{
+    return sqlite3_errmsg(st->db);
+}
+
+/* ---- meta ---------------------------------------------------------------- */
+
+enum store_result store_meta_get(struct store *st, const char *key, char *out, size_t size)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT value FROM meta WHERE key = ?1");
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    enum store_result r = STORE_NOT_FOUND;
+    if (rc == SQLITE_ROW) {
+        store_col_text(s, 0, out, size);
+        r = STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        r = store_result_of(st, rc);
+    }
+    sqlite3_reset(s);
+    return r;
+}
+
+enum store_result store_meta_set(struct store *st, const char *key, const char *value)
+{
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+                                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+    return store_exec_stmt(st, s);
+}

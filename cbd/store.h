@@ -1,0 +1,199 @@
+/*
+ * store.h — the one interface to storage. Routes and engine call these
+ * functions; no SQL lives anywhere else. A struct store is one connection:
+ * the engine thread owns the only writer, every HTTP thread has its own
+ * reader (store_reader()), and admin commands open a writer of their own.
+ * Kept narrow and domain-shaped so that a PostgreSQL backend can implement
+ * the same functions later (DESIGN.md §8).
+ *
+ * Results: STORE_OK, STORE_NOT_FOUND, STORE_CONFLICT (a uniqueness or
+ * version check failed), STORE_ERROR (logged here). Records returned are
+ * filled into caller-owned structs; heap fields inside them are freed with
+ * the record's *_clear().
+ */
+#ifndef CBD_STORE_H
+#define CBD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+struct store;
+
+enum store_result { STORE_OK = 0, STORE_NOT_FOUND, STORE_CONFLICT, STORE_ERROR };
+
+enum store_mode {
+    STORE_WRITER, /* creates the file if asked, migrates the schema */
+    STORE_READER, /* read-only queries */
+};
+
+enum store_durability {
+    STORE_DURABILITY_FULL,   /* every commit synced: survives power loss */
+    STORE_DURABILITY_NORMAL, /* WAL not synced per commit: survives kill -9 */
+};
+
+#define STORE_SCHEMA_VERSION 1
+
+/* Opens the database at path. A writer creates it when create is true and
+ * migrates it to STORE_SCHEMA_VERSION; a database from a newer cbd is
+ * refused. On failure returns NULL and writes the reason into err. */
+struct store *store_open(const char *path, enum store_mode mode, bool create, char *err,
+                         size_t err_size);
+void store_close(struct store *st);
+void store_set_durability(struct store *st, enum store_durability d);
+/* This thread's reader on the path given to store_readers_init(); opened on
+ * first use, closed by store_readers_close() at thread exit. */
+void store_readers_init(const char *path);
+struct store *store_reader(void);
+
+/* Transactions. begin takes the write lock at once (BEGIN IMMEDIATE). */
+bool store_begin(struct store *st);
+bool store_commit(struct store *st);
+void store_rollback(struct store *st);
+bool store_savepoint(struct store *st);
+void store_savepoint_release(struct store *st);
+void store_savepoint_rollback(struct store *st);
+/* True while a read snapshot is open (store_read_begin / store_read_end):
+ * several queries then see one consistent state. */
+bool store_read_begin(struct store *st);
+void store_read_end(struct store *st);
+
+/* Key/value facts about the database (boot counter, demo flag, …). */
+enum store_result store_meta_get(struct store *st, const char *key, char *out, size_t size);
+enum store_result store_meta_set(struct store *st, const char *key, const char *value);
+
+/* The last error message of this connection (static until the next call). */
+const char *store_errmsg(struct store *st);
+
+
+/* ---- users and teams (store_user.c) ------------------------------------ */
+
+typedef bool store_user_each(void *ctx, const struct cb_user *u);
+typedef bool store_team_each(void *ctx, const struct cb_team *t);
+
+/* Inserts u (id ignored) and sets u->id; STORE_CONFLICT when the login
+ * is taken. password_hash may be NULL (no password login, e.g. service). */
+enum store_result store_user_insert(struct store *st, struct cb_user *u, const char *password_hash);
+enum store_result store_user_get(struct store *st, int64_t id, struct cb_user *out);
+/* The user of that login and (if hash is not NULL) the password hash, "" when
+ * none. */
+enum store_result store_user_by_login(struct store *st, const char *login, struct cb_user *out,
+                                      char *hash, size_t hash_size);
+enum store_result store_user_update(struct store *st, const struct cb_user *u);
+enum store_result store_user_set_password(struct store *st, int64_t id, const char *hash);
+enum store_result store_user_set_presence(struct store *st, int64_t id, enum presence p,
+                                          int64_t since);
+/* Every user with one of the roles in role_mask (bit set over enum role),
+ * by login; stops early when each returns false. */
+enum store_result store_user_list(struct store *st, unsigned role_mask, store_user_each *each,
+                                  void *ctx);
+/* Members of a team, by login. */
+enum store_result store_team_members(struct store *st, int64_t team_id, store_user_each *each,
+                                     void *ctx);
+
+enum store_result store_team_insert(struct store *st, struct cb_team *t);
+enum store_result store_team_get(struct store *st, int64_t id, struct cb_team *out);
+enum store_result store_team_by_name(struct store *st, const char *name, struct cb_team *out);
+enum store_result store_team_list(struct store *st, store_team_each *each, void *ctx);
+/* Teams of a user, by name. */
+enum store_result store_user_teams(struct store *st, int64_t user_id, store_team_each *each,
+                                   void *ctx);
+/* Adds or removes a member; adding twice is not an error. */
+enum store_result store_team_add_member(struct store *st, int64_t team_id, int64_t user_id);
+enum store_result store_team_remove_member(struct store *st, int64_t team_id, int64_t user_id);
+/* True (STORE_OK) when the user is in the team; STORE_NOT_FOUND when not. */
+enum store_result store_team_has_member(struct store *st, int64_t team_id, int64_t user_id);
+
+/* ---- tokens (store_token.c) --------------------------------------------- */
+
+enum store_token_kind { STORE_TOKEN_SESSION, STORE_TOKEN_SERVICE };
+
+enum store_result store_token_insert(struct store *st, const unsigned char hash[32],
+                                     int64_t user_id, enum store_token_kind kind,
+                                     const char *name, int64_t now);
+/* The user behind a token hash, when it was last used and its kind. */
+enum store_result store_token_lookup(struct store *st, const unsigned char hash[32],
+                                     struct cb_user *user, int64_t *last_used,
+                                     enum store_token_kind *kind);
+enum store_result store_token_touch(struct store *st, const unsigned char hash[32], int64_t now);
+enum store_result store_token_delete(struct store *st, const unsigned char hash[32]);
+/* Deletes session tokens idle since before; *count gets how many. */
+enum store_result store_token_expire(struct store *st, int64_t before, int *count);
+/* Session tokens a user still holds. */
+enum store_result store_token_count(struct store *st, int64_t user_id, int *count);
+
+/* ---- business processes (store_bp.c) ------------------------------------ */
+
+typedef bool store_ref_each(void *ctx, int64_t id, const char *name);
+typedef bool store_bp_each(void *ctx, const struct cb_bp *bp);
+
+/* Inserts bp (id and version set here); STORE_CONFLICT when the name is taken. */
+enum store_result store_bp_insert(struct store *st, struct cb_bp *bp);
+enum store_result store_bp_get(struct store *st, int64_t id, struct cb_bp *out);
+enum store_result store_bp_by_name(struct store *st, const char *name, struct cb_bp *out);
+enum store_result store_bp_list(struct store *st, store_bp_each *each, void *ctx);
+/* Writes tz, routing, timing and stopped when bp->version still equals the
+ * stored one, then bumps the version (bp->version gets the new one);
+ * STORE_CONFLICT when someone changed it meanwhile. */
+enum store_result store_bp_update(struct store *st, struct cb_bp *bp);
+enum store_result store_bp_add_team(struct store *st, int64_t bp_id, int64_t team_id);
+enum store_result store_bp_teams(struct store *st, int64_t bp_id, store_ref_each *each, void *ctx);
+enum store_result store_team_bps(struct store *st, int64_t team_id, store_ref_each *each, void *ctx);
+/* STORE_OK when the team serves the BP, STORE_NOT_FOUND when not. */
+enum store_result store_bp_has_team(struct store *st, int64_t bp_id, int64_t team_id);
+/* STORE_OK when the user is in a team that serves the BP. */
+enum store_result store_bp_has_agent(struct store *st, int64_t bp_id, int64_t user_id);
+
+/* ---- callbacks and attempts (store_callback.c, store_search.c) ----------- */
+
+typedef bool store_callback_each(void *ctx, const struct cb_callback *cb);
+typedef bool store_attempt_each(void *ctx, const struct cb_attempt *a);
+
+/* Inserts cb (id, version set here); STORE_CONFLICT when an open callback for
+ * the same number and BP exists (the unique index says so). */
+enum store_result store_callback_insert(struct store *st, struct cb_callback *cb);
+/* One callback with the names of its BP, agent, team, holder and creator. */
+enum store_result store_callback_get(struct store *st, int64_t id, struct cb_callback *out);
+/* The id of the open callback for number in bp. */
+enum store_result store_callback_open_by_number(struct store *st, int64_t bp_id,
+                                                const char *number, int64_t *id);
+/* Writes every mutable field of cb when cb->version equals the stored one,
+ * then bumps the version (cb->version gets it); STORE_CONFLICT when stale,
+ * STORE_NOT_FOUND when no such callback. */
+enum store_result store_callback_update(struct store *st, struct cb_callback *cb);
+/* Callbacks per location (counts[enum location]). */
+enum store_result store_callback_count_by_location(struct store *st, int64_t counts[]);
+/* Open callbacks of bp due in [from, to). */
+enum store_result store_callback_count_due(struct store *st, int64_t bp_id, int64_t from,
+                                           int64_t to, int64_t *count);
+
+struct store_search {
+    int64_t bp_id;    /* 0: any */
+    int location;     /* enum location, or -1: any */
+    int64_t agent_id; /* personal callbacks of this agent; 0: any */
+    int64_t team_id;  /* team callbacks of this team; 0: any */
+    const char *number; /* normalized E.164, or NULL */
+    int overdue;      /* 1: only overdue, 0: only not overdue, -1: any */
+    int64_t now;      /* what "overdue" is measured against */
+    int64_t visible_to; /* an agent: only their own and their teams'; 0: all */
+    int limit;        /* 1..500 */
+    bool after;       /* continue after (after_key, after_id) */
+    int64_t after_key;
+    int64_t after_id;
+};
+
+/* Matching callbacks ordered by due time (by window end when only overdue
+ * ones are asked for), then id; at most q->limit + 1 rows are read so the
+ * caller can tell whether a next page exists. Served from indexes. */
+enum store_result store_callback_search(struct store *st, const struct store_search *q,
+                                        store_callback_each *each, void *ctx);
+
+/* Appends an attempt (id set here). */
+enum store_result store_attempt_insert(struct store *st, struct cb_attempt *a);
+/* Attempts of a callback, oldest first, with agent login and name. */
+enum store_result store_attempt_list(struct store *st, int64_t callback_id,
+                                     store_attempt_each *each, void *ctx);
+
+#endif

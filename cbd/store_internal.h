@@ -1,0 +1,70 @@
+/*
+ * store_internal.h — what the store_*.c files share and nobody else sees:
+ * the connection struct, the prepared-statement cache and small helpers to
+ * bind and read columns.
+ */
+#ifndef CBD_STORE_INTERNAL_H
+#define CBD_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STORE_STMT_CACHE 128
+
+struct store_stmt_slot {
+    const char *sql; /* a string literal: its address is the key */
+    sqlite3_stmt *stmt;
+};
+
+#define STORE_TEXT_CACHE 48
+
+struct store_text_slot {
+    char *sql; /* owned copy: the key */
+    sqlite3_stmt *stmt;
+};
+
+struct store {
+    sqlite3 *db;
+    enum store_mode mode;
+    struct store_stmt_slot cache[STORE_STMT_CACHE];
+    struct store_text_slot text_cache[STORE_TEXT_CACHE];
+    unsigned text_next; /* round-robin victim when the text cache is full */
+};
+
+/* The cached, reset statement for sql (a string literal). Owned by the
+ * store; NULL (logged) if it fails to prepare. */
+sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+/* The cached, reset statement for generated SQL text, keyed by its content.
+ * Owned by the store; NULL (logged) if it fails to prepare. */
+sqlite3_stmt *store_stmt_text(struct store *st, const char *sql);
+/* Runs a statement that returns no rows to completion; resets it. */
+enum store_result store_exec_stmt(struct store *st, sqlite3_stmt *s);
+/* sqlite result code → store_result, logging real errors. */
+enum store_result store_result_of(struct store *st, int rc);
+/* Column text copied into a fixed buffer ("" for NULL). */
+void store_col_text(sqlite3_stmt *s, int col, char *out, size_t size);
+/* Column text as a new heap string, NULL for NULL. */
+char *store_col_strdup(sqlite3_stmt *s, int col);
+/* Binds a string or NULL. */
+void store_bind_text_or_null(sqlite3_stmt *s, int col, const char *v);
+/* Binds an id or NULL when it is 0. */
+void store_bind_id_or_null(sqlite3_stmt *s, int col, int64_t id);
+
+/* The callback columns store_callback_row() reads, with the names joined
+ * in; append a WHERE / ORDER BY. */
+#define STORE_CALLBACK_SELECT                                                              \
+    "SELECT c.id, c.destination, c.bp_id, b.name, c.due_at, c.window_end, c.tz, c.routing, " \
+    "c.agent_id, ua.login, c.team_id, t.name, c.remark, c.subject, c.case_data, "          \
+    "c.transcription, c.origin, c.attempts, c.state, c.holder_id, uh.login, c.state_since, " \
+    "c.timed_out, c.end_state, c.flags, c.version, c.created_at, c.created_by, uc.login, "  \
+    "c.completed_at FROM callbacks c JOIN bps b ON b.id = c.bp_id "                        \
+    "LEFT JOIN users ua ON ua.id = c.agent_id LEFT JOIN teams t ON t.id = c.team_id "      \
+    "LEFT JOIN users uh ON uh.id = c.holder_id LEFT JOIN users uc ON uc.id = c.created_by"
+
+/* Fills cb from a row of STORE_CALLBACK_SELECT; heap fields are cb's. */
+void store_callback_row(sqlite3_stmt *s, struct cb_callback *cb);
+/* Brings the schema to STORE_SCHEMA_VERSION; false with a reason in err. */
+bool store_schema_migrate(struct store *st, char *err, size_t err_size);
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * store_schema.c — the SQLite schema and its migrations. PRAGMA
+ * user_version holds the schema version; each step of store_schema_steps
+ * takes the database from version i to i + 1 inside one transaction. A
+ * database whose version is newer than this cbd knows is refused.
+ *
+ * Instants are INTEGER seconds since the epoch (UTC). Enumerations are
+ * stored by their wire names. The partial unique index callbacks_open_number
+ * is what makes "one open callback per number and BP" hold even under races.
+ */
+#include "store_internal.h"
+
+#include <stdio.h>
+
+static const char *const store_schema_steps[] = {
+    /* 0 → 1 */
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  login TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  role TEXT NOT NULL,"
+    "  password_hash TEXT,"
+    "  can_schedule INTEGER NOT NULL DEFAULT 0,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  presence TEXT NOT NULL DEFAULT 'logged_out',"
+    "  presence_since INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE TABLE teams (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE team_members ("
+    "  team_id INTEGER NOT NULL REFERENCES teams(id),"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  PRIMARY KEY (team_id, user_id));"
+    "CREATE INDEX team_members_user ON team_members(user_id);"
+    "CREATE TABLE bps ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  tz TEXT NOT NULL,"
+    "  version INTEGER NOT NULL DEFAULT 1,"
+    "  stopped INTEGER NOT NULL DEFAULT 0,"
+    "  routing TEXT NOT NULL,"
+    "  timing TEXT NOT NULL);"
+    "CREATE TABLE bp_teams ("
+    "  bp_id INTEGER NOT NULL REFERENCES bps(id),"
+    "  team_id INTEGER NOT NULL REFERENCES teams(id),"
+    "  PRIMARY KEY (bp_id, team_id));"
+    "CREATE TABLE callbacks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  destination TEXT NOT NULL,"
+    "  bp_id INTEGER NOT NULL REFERENCES bps(id),"
+    "  due_at INTEGER NOT NULL,"
+    "  window_end INTEGER NOT NULL,"
+    "  tz TEXT NOT NULL,"
+    "  routing TEXT NOT NULL,"
+    "  agent_id INTEGER REFERENCES users(id),"
+    "  team_id INTEGER REFERENCES teams(id),"
+    "  remark TEXT NOT NULL DEFAULT '',"
+    "  subject TEXT, case_data TEXT, transcription TEXT,"
+    "  origin TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  state TEXT NOT NULL,"
+    "  location TEXT NOT NULL,"
+    "  holder_id INTEGER REFERENCES users(id),"
+    "  state_since INTEGER NOT NULL,"
+    "  timed_out INTEGER NOT NULL DEFAULT 0,"
+    "  end_state TEXT,"
+    "  flags INTEGER NOT NULL DEFAULT 0,"
+    "  version INTEGER NOT NULL DEFAULT 1,"
+    "  created_at INTEGER NOT NULL,"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  completed_at INTEGER);"
+    "CREATE UNIQUE INDEX callbacks_open_number ON callbacks(bp_id, destination)"
+    "  WHERE location <> 'completed';"
+    "CREATE INDEX callbacks_location ON callbacks(location, due_at, id);"
+    "CREATE INDEX callbacks_bp_location ON callbacks(bp_id, location, due_at, id);"
+    "CREATE INDEX callbacks_agent ON callbacks(agent_id, location, due_at, id)"
+    "  WHERE agent_id IS NOT NULL;"
+    "CREATE INDEX callbacks_team ON callbacks(team_id, location, due_at, id)"
+    "  WHERE team_id IS NOT NULL;"
+    "CREATE INDEX callbacks_number ON callbacks(destination, due_at, id);"
+    "CREATE INDEX callbacks_due ON callbacks(due_at, id);"
+    "CREATE INDEX callbacks_bp_due ON callbacks(bp_id, due_at, id);"
+    "CREATE INDEX callbacks_location_window ON callbacks(location, window_end, id);"
+    "CREATE INDEX callbacks_bp_location_window ON callbacks(bp_id, location, window_end, id);"
+    "CREATE INDEX callbacks_holder ON callbacks(holder_id) WHERE holder_id IS NOT NULL;"
+    "CREATE INDEX callbacks_completed ON callbacks(bp_id, completed_at)"
+    "  WHERE completed_at IS NOT NULL;"
+    "CREATE TABLE attempts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  callback_id INTEGER NOT NULL REFERENCES callbacks(id),"
+    "  at INTEGER NOT NULL,"
+    "  started_at INTEGER,"
+    "  agent_id INTEGER REFERENCES users(id),"
+    "  state TEXT NOT NULL,"
+    "  handle_s INTEGER,"
+    "  connect TEXT);"
+    "CREATE INDEX attempts_callback ON attempts(callback_id, id);"
+    "CREATE TABLE interactions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  direction TEXT NOT NULL,"
+    "  number TEXT NOT NULL,"
+    "  bp_id INTEGER REFERENCES bps(id),"
+    "  agent_id INTEGER REFERENCES users(id),"
+    "  started_at INTEGER NOT NULL,"
+    "  ended_at INTEGER,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE INDEX interactions_agent ON interactions(agent_id, started_at);"
+    "CREATE INDEX interactions_number ON interactions(number, started_at);"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  action TEXT NOT NULL,"
+    "  target TEXT NOT NULL,"
+    "  before TEXT, after TEXT);"
+    "CREATE TABLE dnc ("
+    "  number TEXT PRIMARY KEY,"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  added_at INTEGER NOT NULL,"
+    "  added_by INTEGER REFERENCES users(id));"
+    "CREATE TABLE tokens ("
+    "  hash BLOB PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  kind TEXT NOT NULL,"
+    "  name TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  last_used INTEGER NOT NULL);"
+    "CREATE INDEX tokens_user ON tokens(user_id);"
+    "CREATE TABLE idempotency ("
+    "  user_id INTEGER NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  PRIMARY KEY (user_id, key));"
+    "CREATE INDEX idempotency_age ON idempotency(created_at);",
+};
+
+#define STORE_SCHEMA_STEPS ((int)(sizeof store_schema_steps / sizeof store_schema_steps[0]))
+_Static_assert(STORE_SCHEMA_STEPS == STORE_SCHEMA_VERSION, "one migration step per version");
+
+/* Brings the schema to STORE_SCHEMA_VERSION; false with a reason in err. */
+bool store_schema_migrate(struct store *st, char *err, size_t err_size)
+{
+    int version = 0;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK ||
+        sqlite3_step(s) != SQLITE_ROW) {
+        snprintf(err, err_size, "not a cbd database: %s", sqlite3_errmsg(st->db));
+        sqlite3_finalize(s);
+        return false;
+    }
+    version = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (version > STORE_SCHEMA_VERSION) {
+        snprintf(err, err_size,
+                 "the database has schema version %d, newer than this cbd (%d): "
+                 "use a newer cbd",
+                 version, STORE_SCHEMA_VERSION);
+        return false;
+    }
+    for (; version < STORE_SCHEMA_VERSION; version++) {
+        char *msg = NULL;
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", version + 1);
+        if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(st->db, store_schema_steps[version], NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(st->db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, err_size, "migrating schema to version %d: %s", version + 1,
+                     msg ? msg : sqlite3_errmsg(st->db));
+            sqlite3_free(msg);
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            return false;
+        }
+    }
+    return true;
+}
