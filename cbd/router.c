@@ -24,6 +24,9 @@ static const struct route router_table[] = {
     {"GET", V1 "/zones", ROUTE_ANY, route_zones},
     {"GET", V1 "/teams", ROUTE_ANY, route_teams},
     {"GET", V1 "/agents", ROUTE_ANY, route_agents},
+    /* -- business processes, audit (route_bps.c, route_audit.c) -- */
+    /* -- callbacks (route_callbacks.c, route_callback_actions.c) -- */
+    /* -- do-not-call, interactions, history (route_dnc.c, route_interactions.c) -- */
 };
 
 #define ROUTER_COUNT (sizeof router_table / sizeof router_table[0])

@@ -16,6 +16,9 @@ route_handler route_me, route_me_presence;
 route_handler route_zones, route_teams, route_agents;
 /* route_health.c */
 route_handler route_healthz;
+/* -- business processes, audit (route_bps.c, route_audit.c) -- */
+/* -- callbacks (route_callbacks.c, route_callback_actions.c) -- */
+/* -- do-not-call, interactions, history (route_dnc.c, route_interactions.c) -- */
 /* metrics.c */
 route_handler metrics_route;
 

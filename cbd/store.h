@@ -196,4 +196,10 @@ enum store_result store_attempt_insert(struct store *st, struct cb_attempt *a);
 enum store_result store_attempt_list(struct store *st, int64_t callback_id,
                                      store_attempt_each *each, void *ctx);
 
+/* -- audit (store_audit.c) -- */
+
+/* -- idempotency keys (store_idem.c) -- */
+
+/* -- do-not-call list and interactions (store_dnc.c, store_interaction.c) -- */
+
 #endif
