@@ -164,7 +164,12 @@ bool civil_parse_rfc3339(const char *s, int64_t *out, const char **why)
     } else {
         return civil_fail(why, "needs Z or a +HH:MM offset at the end");
     }
-    *out = civil_to_epoch(&ct) - offset;
+    /* An offset can push the instant out of years 1..9999, which nothing
+     * here can print or read back. */
+    int64_t t = civil_to_epoch(&ct) - offset;
+    if (t < -62135596800 || t > 253402300799)
+        return civil_fail(why, "instant out of range 0001-9999");
+    *out = t;
     return true;
 }
 
