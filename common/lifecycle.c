@@ -26,6 +26,8 @@ static const struct lc_transition lifecycle_table[] = {
     /* In the queue (HandlingByBusinessProcess) */
     {LC_QUEUED, LC_EV_OFFER, LC_OFFERED, N, N, 0},
     {LC_QUEUED, LC_EV_ABORT, LC_PENDING, A(ABORTED), N, 0},
+    /* replaced by a new create (the supervisor's purge route takes Pending only) */
+    {LC_QUEUED, LC_EV_PURGE, LC_COMPLETED, A(PURGED), E(PURGED), LC_FX_REMOVE},
     {LC_QUEUED, LC_EV_CUSTOMER_CALLED_IN, LC_COMPLETED, N, E(CUSTOMER_CALLED_IN), LC_FX_REMOVE},
     {LC_QUEUED, LC_EV_EXPIRE, LC_COMPLETED, N, E(EXPIRED), LC_FX_REMOVE},
     {LC_QUEUED, LC_EV_FALLBACK, LC_QUEUED, A(FALLBACK), N, LC_FX_TO_TEAM},

@@ -17,7 +17,7 @@ static const struct {
 } expect[] = {
     {"due", {"queued", "-", "-", "-", "-", "-", "-", "-"}},
     {"send_to_queue", {"queued", "-", "-", "-", "-", "-", "-", "-"}},
-    {"purge", {"completed", "-", "-", "-", "-", "-", "-", "-"}},
+    {"purge", {"completed", "completed", "-", "-", "-", "-", "-", "-"}},
     {"offer", {"-", "offered", "-", "-", "-", "-", "-", "-"}},
     {"accept", {"-", "-", "preview", "-", "-", "-", "-", "-"}},
     {"accept_dial", {"-", "-", "dialing", "-", "-", "-", "-", "-"}},
