@@ -131,6 +131,13 @@ build/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(COMMON_SRC) \
 	    $(call pkg_libs,$(PKGS_COMMON)) -lm -pthread
 
+# fuzz_api runs the whole server in-process, so it links cbd's sources too.
+CBD_LIB_SRC := $(filter-out cbd/main.c,$(CBD_SRC))
+build/fuzz/fuzz_api: tests/fuzz/fuzz_api.c $(COMMON_SRC) $(CBD_LIB_SRC) $(wildcard common/*.h cbd/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Icbd $(call pkg_cflags,$(PKGS_CBD)) -o $@ $< $(COMMON_SRC) \
+	    $(CBD_LIB_SRC) $(call pkg_libs,$(PKGS_CBD)) -lm -pthread
+
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: deps-test fuzz-build

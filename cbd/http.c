@@ -448,6 +448,7 @@ bool http_start(const struct http_config *cfg, char *url, size_t url_size, char 
     if (tls)
         flags |= MHD_USE_TLS;
     struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)http_log, NULL},
         {MHD_OPTION_LISTEN_SOCKET, fd, NULL},
         {MHD_OPTION_THREAD_POOL_SIZE, threads, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, nofile > 64 ? nofile - 64 : nofile, NULL},
@@ -456,7 +457,6 @@ bool http_start(const struct http_config *cfg, char *url, size_t url_size, char 
         {MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_completed, NULL},
-        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)http_log, NULL},
         {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, http_tls_cert_pem},
         {MHD_OPTION_HTTPS_MEM_KEY, 0, http_tls_key_pem},
         {MHD_OPTION_END, 0, NULL},

@@ -16,6 +16,11 @@ struct main_cmd {
 static const struct main_cmd main_cmds[] = {
     {"serve", cmd_serve, "serve --db PATH [--listen HOST:PORT] [--config FILE] ..."},
     {"init", cmd_init, "init --db PATH [--demo]"},
+    {"user", cmd_user, "user add|passwd|list|set --db PATH ..."},
+    {"bp", cmd_bp, "bp add|set|list --db PATH ..."},
+    {"team", cmd_team, "team add|member --db PATH ..."},
+    {"token", cmd_token, "token add --db PATH --service NAME"},
+    {"dnc", cmd_dnc, "dnc add|remove|list|import --db PATH ..."},
 };
 
 static void main_usage(FILE *out)

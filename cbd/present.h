@@ -15,4 +15,20 @@
 cJSON *present_user(struct store *st, const struct cb_user *u);
 cJSON *present_team(const struct cb_team *t);
 
+/* present_callback.c: the callback object of DESIGN.md §5 (plus "holder",
+ * the login of the agent offered or holding it); overdue measured at now. */
+cJSON *present_callback(const struct cb_callback *cb, int64_t now);
+/* {at, started_at, agent, agent_name, state, handle_s, connect}. */
+cJSON *present_attempt(const struct cb_attempt *a);
+/* Adds "history": every attempt of callback id, oldest first, read from st. */
+enum store_result present_callback_history(struct store *st, cJSON *callback, int64_t id);
+
+/* present_bp.c: {id, name, tz, version, routing: [...], teams: [{id, name}],
+ * timing: {...}, clbk_stat} with CLBK Stat as of now; teams read from st
+ * (omitted when st is NULL). */
+cJSON *present_bp(struct store *st, const struct cb_bp *bp, int64_t now);
+/* CLBK Stat of bp at now: Stopped, else Off Schedule when its schedule is
+ * closed (or its zone unreadable), else Active. */
+enum clbk_stat present_bp_clbk_stat(const struct cb_bp *bp, int64_t now);
+
 #endif

@@ -25,8 +25,28 @@ static const struct route router_table[] = {
     {"GET", V1 "/teams", ROUTE_ANY, route_teams},
     {"GET", V1 "/agents", ROUTE_ANY, route_agents},
     /* -- business processes, audit (route_bps.c, route_audit.c) -- */
+    {"GET", V1 "/bps", ROUTE_ANY, route_bps_list},
+    {"GET", V1 "/bps/{id}", ROUTE_ANY, route_bps_get},
+    {"PATCH", V1 "/bps/{id}", ROUTE_SUPERVISOR, route_bps_patch},
+    {"POST", V1 "/bps/{id}/stop", ROUTE_SUPERVISOR, route_bps_stop},
+    {"POST", V1 "/bps/{id}/start", ROUTE_SUPERVISOR, route_bps_start},
+    {"GET", V1 "/bps/{id}/slots", ROUTE_ANY, route_bps_slots},
+    {"GET", V1 "/audit", ROUTE_SUPERVISOR, route_audit},
     /* -- callbacks (route_callbacks.c, route_callback_actions.c) -- */
+    {"POST", V1 "/callbacks", ROUTE_USERS, route_callbacks_create},
+    {"GET", V1 "/callbacks", ROUTE_USERS, route_callbacks_search},
+    {"GET", V1 "/callbacks/{id}", ROUTE_USERS, route_callbacks_get},
+    {"PATCH", V1 "/callbacks/{id}", ROUTE_USERS, route_callbacks_patch},
+    {"POST", V1 "/callbacks/{id}/queue", ROUTE_SUPERVISOR, route_callback_queue},
+    {"POST", V1 "/callbacks/{id}/purge", ROUTE_SUPERVISOR, route_callback_purge},
+    {"GET", V1 "/me/callbacks", ROUTE_AGENT, route_me_callbacks},
     /* -- do-not-call, interactions, history (route_dnc.c, route_interactions.c) -- */
+    {"GET", V1 "/dnc", ROUTE_SUPERVISOR, route_dnc_list},
+    {"POST", V1 "/dnc", ROUTE_SUPERVISOR, route_dnc_add},
+    {"DELETE", V1 "/dnc/{number}", ROUTE_SUPERVISOR, route_dnc_remove},
+    {"POST", V1 "/interactions", ROUTE_SERVICE, route_interactions_post},
+    {"GET", V1 "/me/history", ROUTE_AGENT, route_me_history},
+    {"GET", V1 "/me/interaction", ROUTE_AGENT, route_me_interaction},
 };
 
 #define ROUTER_COUNT (sizeof router_table / sizeof router_table[0])
@@ -54,7 +74,7 @@ static bool router_match_one(const char *pattern, char *path_copy, size_t path_l
     const char *p = pattern;
     size_t i = 0;
     int n = 0;
-    while (*p && i <= path_len) {
+    while (*p && i < path_len) {
         if (*p != '/' || path_copy[i] != '\0')
             return false; /* segments start at a separator (turned into NUL) */
         p++;

@@ -17,8 +17,36 @@ route_handler route_zones, route_teams, route_agents;
 /* route_health.c */
 route_handler route_healthz;
 /* -- business processes, audit (route_bps.c, route_audit.c) -- */
+route_handler route_bps_list, route_bps_get, route_bps_patch, route_bps_stop, route_bps_start,
+    route_bps_slots;
+route_handler route_audit;
 /* -- callbacks (route_callbacks.c, route_callback_actions.c) -- */
+route_handler route_callbacks_create, route_callbacks_search, route_callbacks_get,
+    route_callbacks_patch, route_me_callbacks;
+/* route_callback_admin.c (supervisor) */
+route_handler route_callback_queue, route_callback_purge;
+/* Shared by the callback route files. The {id} of the path, or false after
+ * replying 404. */
+bool route_callbacks_id(struct http_request *req, int64_t *id);
+/* STORE_OK when caller may see cb (supervisors: all; an agent: routed to
+ * them, held by them, or routed to one of their teams), else STORE_NOT_FOUND. */
+enum store_result route_callbacks_visible(struct store *st, const struct http_caller *caller,
+                                          const struct cb_callback *cb);
+/* Replies status with callback id as read from st now (with "history" when
+ * asked). */
+enum store_result route_callbacks_reply(struct store *st, struct http_request *req,
+                                        unsigned status, int64_t id, bool history);
+/* JSON object text {names[i]: values[i] or null} of n members, for audit
+ * before / after; the caller frees it. */
+char *route_callbacks_audit_text(const char *const *names, const char *const *values, int n);
+/* Applies transition t to cb (state, holder, end state, completion time),
+ * writes it as a compare-and-set on cb->version and records the attempt t
+ * names (no agent). */
+enum store_result route_callback_admin_step(struct store *w, struct cb_callback *cb,
+                                            const struct lc_transition *t, int64_t now);
 /* -- do-not-call, interactions, history (route_dnc.c, route_interactions.c) -- */
+route_handler route_dnc_list, route_dnc_add, route_dnc_remove;
+route_handler route_interactions_post, route_me_history, route_me_interaction;
 /* metrics.c */
 route_handler metrics_route;
 

@@ -168,6 +168,10 @@ enum store_result store_callback_count_by_location(struct store *st, int64_t cou
 /* Open callbacks of bp due in [from, to). */
 enum store_result store_callback_count_due(struct store *st, int64_t bp_id, int64_t from,
                                            int64_t to, int64_t *count);
+/* The agent's personal callbacks not yet with an agent nor completed
+ * (Pending or in the queue), by due time then id; at most limit. */
+enum store_result store_callback_personal(struct store *st, int64_t agent_id, int limit,
+                                          store_callback_each *each, void *ctx);
 
 struct store_search {
     int64_t bp_id;    /* 0: any */
@@ -198,8 +202,125 @@ enum store_result store_attempt_list(struct store *st, int64_t callback_id,
 
 /* -- audit (store_audit.c) -- */
 
+typedef bool store_audit_each(void *ctx, const struct cb_audit *a);
+
+/* Filters of store_audit_list(); zero / NULL members do not filter. */
+struct store_audit_query {
+    int64_t user_id;    /* who acted */
+    const char *action; /* "bp" matches "bp" and "bp.*"; "bp.stop" only itself (and "bp.stop.*") */
+    const char *target; /* exact, e.g. "bp:1" */
+    int64_t before_id;  /* only entries older than this id (the paging cursor) */
+    int limit;          /* 1..500 */
+};
+
+/* Appends one audit entry. user_id 0 is stored as no user (the system);
+ * before_json / after_json are JSON text or NULL. */
+enum store_result store_audit_insert(struct store *st, int64_t at, int64_t user_id,
+                                     const char *action, const char *target,
+                                     const char *before_json, const char *after_json);
+/* Matching entries newest first (by id) with the acting user's login; at most
+ * q->limit + 1 rows are read so the caller can tell whether a next page
+ * exists. Each entry's heap text is freed after each() returns. */
+enum store_result store_audit_list(struct store *st, const struct store_audit_query *q,
+                                   store_audit_each *each, void *ctx);
+
+/* Slot counts (store_slots.c): counts[i] = open callbacks of bp due in
+ * [bounds[i], bounds[i + 1]) for i < n; bounds ascending, n + 1 of them.
+ * One index range read, whatever n is. */
+enum store_result store_slots_count_due(struct store *st, int64_t bp_id, const int64_t bounds[],
+                                        int n, int64_t counts[]);
+
 /* -- idempotency keys (store_idem.c) -- */
 
+/* Keys are kept this long (DESIGN.md §3). */
+#define STORE_IDEM_KEEP_S (24 * 3600)
+
+/* The reply stored for (user_id, key) at or after not_before: its status
+ * and body (heap text the caller frees). STORE_NOT_FOUND when there is none
+ * or it is older. */
+enum store_result store_idem_get(struct store *st, int64_t user_id, const char *key,
+                                 int64_t not_before, int *status, char **body);
+/* Records the first reply for (user_id, key), replacing an expired row. */
+enum store_result store_idem_put(struct store *st, int64_t user_id, const char *key, int64_t now,
+                                 int status, const char *body);
+/* Deletes up to 1000 keys made before `before`; *count (may be NULL) gets
+ * how many went. */
+enum store_result store_idem_expire(struct store *st, int64_t before, int *count);
+
 /* -- do-not-call list and interactions (store_dnc.c, store_interaction.c) -- */
+
+#define CB_DNC_NOTE_SIZE 1024 /* 200 characters of UTF-8 and the NUL */
+
+/* One number on the do-not-call list. */
+struct cb_dnc {
+    char number[PHONE_E164_SIZE]; /* normalized E.164: the key */
+    char note[CB_DNC_NOTE_SIZE];
+    int64_t added_at;
+    int64_t added_by; /* 0: an admin command */
+    char added_by_login[CB_LOGIN_SIZE];
+};
+
+typedef bool store_dnc_each(void *ctx, const struct cb_dnc *d);
+
+/* Filters of store_dnc_list(); NULL members do not filter. */
+struct store_dnc_query {
+    const char *prefix;    /* "+1212": a range of the primary key */
+    const char *substring; /* "5550": anywhere in the number (reads every row) */
+    const char *after;     /* the paging cursor: numbers greater than this */
+    int limit;             /* 1..500 */
+};
+
+/* Lists number; STORE_CONFLICT when it is listed already. added_by 0 is
+ * stored as no user. */
+enum store_result store_dnc_add(struct store *st, const char *number, const char *note,
+                                int64_t added_at, int64_t added_by);
+/* STORE_NOT_FOUND when the number was not listed. */
+enum store_result store_dnc_remove(struct store *st, const char *number);
+/* STORE_OK when number is listed, STORE_NOT_FOUND when not. */
+enum store_result store_dnc_has(struct store *st, const char *number);
+enum store_result store_dnc_get(struct store *st, const char *number, struct cb_dnc *out);
+/* Matching entries by number; at most q->limit + 1 rows are read so the
+ * caller can tell whether a next page exists. */
+enum store_result store_dnc_list(struct store *st, const struct store_dnc_query *q,
+                                 store_dnc_each *each, void *ctx);
+
+/* A call telephony reported (DESIGN.md §7). */
+struct cb_interaction {
+    int64_t id;
+    bool inbound; /* stored as "inbound" / "outbound" */
+    char number[PHONE_E164_SIZE];
+    int64_t bp_id; /* 0 when none */
+    char bp_name[CB_NAME_SIZE];
+    int64_t agent_id; /* 0 when none */
+    char agent_login[CB_LOGIN_SIZE];
+    int64_t started_at;
+    int64_t ended_at; /* 0 while active */
+    int presence_before; /* enum presence of the agent when it began, or -1 */
+    int64_t created_at;
+};
+
+typedef bool store_interaction_each(void *ctx, const struct cb_interaction *i);
+
+/* Inserts i (id set here). */
+enum store_result store_interaction_insert(struct store *st, struct cb_interaction *i);
+/* One interaction with its BP and agent names. */
+enum store_result store_interaction_get(struct store *st, int64_t id, struct cb_interaction *out);
+/* Sets ended_at of an active interaction; STORE_CONFLICT when it has ended
+ * already, STORE_NOT_FOUND when there is no such interaction. */
+enum store_result store_interaction_end(struct store *st, int64_t id, int64_t ended_at);
+/* The agent's latest interaction that has not ended. */
+enum store_result store_interaction_active(struct store *st, int64_t agent_id,
+                                           struct cb_interaction *out);
+/* The agent's interactions, newest first, at most limit. */
+enum store_result store_interaction_history(struct store *st, int64_t agent_id, int limit,
+                                            store_interaction_each *each, void *ctx);
+/* How many interactions with number began at or after since. */
+enum store_result store_interaction_count_number(struct store *st, const char *number,
+                                                 int64_t since, int64_t *count);
+/* The callback the agent holds now (offered to them or in their hands:
+ * location HandlingByAgent, holder the agent); STORE_NOT_FOUND when none.
+ * Heap fields of out are the caller's (cb_callback_clear). */
+enum store_result store_interaction_held(struct store *st, int64_t agent_id,
+                                         struct cb_callback *out);
 
 #endif

@@ -285,3 +285,29 @@ enum store_result store_attempt_list(struct store *st, int64_t callback_id,
     sqlite3_reset(s);
     return store_result_of(st, rc);
 }
+
+enum store_result store_callback_personal(struct store *st, int64_t agent_id, int limit,
+                                          store_callback_each *each, void *ctx)
+{
+    sqlite3_stmt *s = store_stmt(st, STORE_CALLBACK_SELECT
+                                 " WHERE c.agent_id = ?1 AND c.routing = 'agent' AND c.location IN "
+                                 "('pending', 'handling_by_business_process') "
+                                 "ORDER BY c.due_at, c.id LIMIT ?2");
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, agent_id);
+    sqlite3_bind_int(s, 2, limit);
+    int rc;
+    struct cb_callback cb;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_callback_row(s, &cb);
+        bool more = each(ctx, &cb);
+        cb_callback_clear(&cb);
+        if (!more) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(s);
+    return store_result_of(st, rc);
+}

@@ -24,7 +24,7 @@ enum store_result store_callback_search(struct store *st, const struct store_sea
         ADD(" AND c.bp_id = ?1");
     if (q->location >= 0)
         ADD(" AND c.location = ?2");
-    else if (q->overdue == 1)
+    if (q->overdue == 1) /* a completed callback is never overdue */
         ADD(" AND c.location IN ('pending', 'handling_by_business_process', 'handling_by_agent')");
     if (q->agent_id)
         ADD(" AND c.agent_id = ?3");

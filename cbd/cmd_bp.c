@@ -1,0 +1,386 @@
+/*
+ * cmd_bp.c — `cbd bp add|set|list`: business processes, their zone,
+ * routing types, teams and Callback Timing (DESIGN.md §2, §5a). Timing is
+ * given as the JSON form of timing.h; `bp set --timing` changes only the
+ * members it names. Every change is audited as "admin.bp.*" with target
+ * "bp:ID" and the BP as the API shows it before and after. A serving cbd
+ * reads BPs from the database on each request; its timers (engine) pick
+ * changes up when they next look.
+ */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "json.h"
+#include "present.h"
+#include "tz.h"
+
+#define CMD_BP_MAX_TEAMS 32
+
+static int cmd_bp_store_fail(const char *prog, struct store *st)
+{
+    return cmd_fail(prog, "database error: %s", store_errmsg(st));
+}
+
+/* True when s is all digits: such a name would read as an id in the API. */
+static bool cmd_bp_all_digits(const char *s)
+{
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/* "agent,team" → bit set; false on an unknown or empty list. */
+static bool cmd_bp_parse_routing(const char *text, unsigned *out)
+{
+    char buf[64];
+    if (strlen(text) >= sizeof buf)
+        return false;
+    snprintf(buf, sizeof buf, "%s", text);
+    unsigned set = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        enum routing r;
+        if (!routing_parse(tok, &r))
+            return false;
+        set |= 1u << r;
+    }
+    *out = set;
+    return set != 0;
+}
+
+/* Parses --timing JSON into t (partial: absent members keep their value);
+ * exit status 0, or 2 after saying what is wrong. */
+static int cmd_bp_parse_timing(const char *prog, const char *text, bool partial, struct timing *t)
+{
+    struct json_error err;
+    cJSON *obj = json_parse_body(text, strlen(text), &err);
+    if (obj == NULL)
+        return cmd_usage_error(prog, "--timing: %s", err.message);
+    bool ok = timing_from_json(obj, partial, t, &err);
+    cJSON_Delete(obj);
+    if (!ok)
+        return cmd_usage_error(prog, "--timing: %s", err.message);
+    return 0;
+}
+
+/* The BP named (or numbered) ref; exit status 0, or 1 after saying why. */
+static int cmd_bp_find(const char *prog, struct store *st, const char *ref, struct cb_bp *out)
+{
+    enum store_result r = store_bp_by_name(st, ref, out);
+    if (r == STORE_NOT_FOUND && ref[0] && cmd_bp_all_digits(ref) && strlen(ref) < 19)
+        r = store_bp_get(st, strtoll(ref, NULL, 10), out);
+    if (r == STORE_NOT_FOUND)
+        return cmd_fail(prog, "business process '%s' does not exist", ref);
+    return r == STORE_OK ? 0 : cmd_bp_store_fail(prog, st);
+}
+
+static int cmd_bp_find_teams(const char *prog, struct store *st, const char *const *names, int n,
+                             struct cb_team *out)
+{
+    for (int i = 0; i < n; i++) {
+        enum store_result r = store_team_by_name(st, names[i], &out[i]);
+        if (r == STORE_NOT_FOUND)
+            return cmd_fail(prog, "team '%s' does not exist", names[i]);
+        if (r != STORE_OK)
+            return cmd_bp_store_fail(prog, st);
+    }
+    return 0;
+}
+
+/* Options shared by add and set. */
+struct cmd_bp_args {
+    const char *db, *name, *tz, *routing, *timing;
+    const char *teams[CMD_BP_MAX_TEAMS];
+    int nteams;
+};
+
+/* Parses argv; returns -1 to go on, else the exit status. */
+static int cmd_bp_args(const char *prog, int argc, char **argv, bool add, struct cmd_bp_args *a,
+                       void (*help)(const char *prog))
+{
+    memset(a, 0, sizeof *a);
+    a->db = cmd_take_db(&argc, argv);
+    /* --team on add, --add-team on set */
+    static const struct option add_opts[] = {
+        {"tz", required_argument, NULL, 'z'},     {"routing", required_argument, NULL, 'r'},
+        {"timing", required_argument, NULL, 'T'}, {"team", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    static const struct option set_opts[] = {
+        {"tz", required_argument, NULL, 'z'},     {"routing", required_argument, NULL, 'r'},
+        {"timing", required_argument, NULL, 'T'}, {"add-team", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", add ? add_opts : set_opts, NULL)) != -1) {
+        switch (c) {
+        case 'z': a->tz = optarg; break;
+        case 'r': a->routing = optarg; break;
+        case 'T': a->timing = optarg; break;
+        case 't':
+            if (a->nteams == CMD_BP_MAX_TEAMS)
+                return cmd_usage_error(prog, "at most %d teams", CMD_BP_MAX_TEAMS);
+            a->teams[a->nteams++] = optarg;
+            break;
+        case 'h': help(prog); return 0;
+        default: return cmd_bad_option(prog, c, argv);
+        }
+    }
+    if (a->db == NULL)
+        return cmd_usage_error(prog, "--db PATH is required");
+    if (argc - optind != 1)
+        return cmd_usage_error(prog, argc - optind ? "one NAME, please" : "NAME is missing");
+    a->name = argv[optind];
+    return -1;
+}
+
+static void cmd_bp_add_help(const char *prog)
+{
+    printf("usage: %s --db PATH NAME --tz ZONE [--routing agent,team] [--team TEAM]...\n"
+           "           [--timing JSON]\n\n"
+           "Adds a business process in the IANA zone ZONE. --routing lists the routing\n"
+           "types it offers (default agent,team; only agent makes every callback\n"
+           "personal). --timing sets Callback Timing as JSON (cbd-api(7)); what it does\n"
+           "not name takes the defaults.\n",
+           prog);
+}
+
+static int cmd_bp_add(const char *prog, int argc, char **argv)
+{
+    struct cmd_bp_args a;
+    int status = cmd_bp_args(prog, argc, argv, true, &a, cmd_bp_add_help);
+    if (status >= 0)
+        return status;
+    const char *why;
+    if (!cmd_valid_name(a.name, CB_NAME_SIZE - 1, &why))
+        return cmd_usage_error(prog, "name: %s", why);
+    if (cmd_bp_all_digits(a.name))
+        return cmd_usage_error(prog, "name '%s': must not be only digits (it would read as an id)",
+                               a.name);
+    struct cb_bp bp = {0};
+    snprintf(bp.name, sizeof bp.name, "%s", a.name);
+    if (a.tz == NULL)
+        return cmd_usage_error(prog, "--tz ZONE is required");
+    if (tz_find(a.tz, &why) == NULL || strlen(a.tz) >= sizeof bp.tz)
+        return cmd_usage_error(prog, "--tz '%s': unknown time zone", a.tz);
+    snprintf(bp.tz, sizeof bp.tz, "%s", a.tz);
+    bp.routing = 1u << ROUTING_AGENT | 1u << ROUTING_TEAM;
+    if (a.routing && !cmd_bp_parse_routing(a.routing, &bp.routing))
+        return cmd_usage_error(prog, "--routing '%s': a list of agent, team", a.routing);
+    timing_defaults(&bp.timing);
+    if (a.timing && (status = cmd_bp_parse_timing(prog, a.timing, false, &bp.timing)) != 0)
+        return status;
+
+    struct store *st = cmd_open_db(a.db);
+    if (st == NULL)
+        return 1;
+    struct cb_team teams[CMD_BP_MAX_TEAMS];
+    status = 0;
+    if (!store_begin(st)) {
+        status = cmd_bp_store_fail(prog, st);
+        goto out;
+    }
+    if ((status = cmd_bp_find_teams(prog, st, a.teams, a.nteams, teams)) != 0)
+        goto rollback;
+    enum store_result r = store_bp_insert(st, &bp);
+    if (r == STORE_CONFLICT) {
+        status = cmd_fail(prog, "business process '%s' exists", a.name);
+        goto rollback;
+    }
+    for (int i = 0; r == STORE_OK && i < a.nteams; i++)
+        r = store_bp_add_team(st, bp.id, teams[i].id);
+    char target[48];
+    snprintf(target, sizeof target, "bp:%lld", (long long)bp.id);
+    if (r == STORE_OK)
+        r = cmd_audit(st, "admin.bp.add", target, NULL, present_bp(st, &bp, clock_now()));
+    if (r != STORE_OK || !store_commit(st)) {
+        status = cmd_bp_store_fail(prog, st);
+        goto rollback;
+    }
+    printf("added business process %s (id %lld)\n", bp.name, (long long)bp.id);
+    goto out;
+rollback:
+    store_rollback(st);
+out:
+    store_close(st);
+    return status;
+}
+
+static void cmd_bp_set_help(const char *prog)
+{
+    printf("usage: %s --db PATH NAME [--tz ZONE] [--routing agent,team] [--timing JSON]\n"
+           "           [--add-team TEAM]...\n\n"
+           "Changes a business process (NAME or id). --timing names only the Callback\n"
+           "Timing settings to change, e.g. --timing '{\"preview_s\": 10}'.\n",
+           prog);
+}
+
+static int cmd_bp_set(const char *prog, int argc, char **argv)
+{
+    struct cmd_bp_args a;
+    int status = cmd_bp_args(prog, argc, argv, false, &a, cmd_bp_set_help);
+    if (status >= 0)
+        return status;
+    const char *why;
+    if (a.tz && (tz_find(a.tz, &why) == NULL || strlen(a.tz) >= CB_TZ_SIZE))
+        return cmd_usage_error(prog, "--tz '%s': unknown time zone", a.tz);
+    unsigned routing = 0;
+    if (a.routing && !cmd_bp_parse_routing(a.routing, &routing))
+        return cmd_usage_error(prog, "--routing '%s': a list of agent, team", a.routing);
+    if (!a.tz && !a.routing && !a.timing && a.nteams == 0)
+        return cmd_usage_error(prog, "nothing to change");
+    if (a.timing) { /* check the JSON before touching the database */
+        struct timing scratch;
+        timing_defaults(&scratch);
+        if ((status = cmd_bp_parse_timing(prog, a.timing, true, &scratch)) != 0)
+            return status;
+    }
+
+    struct store *st = cmd_open_db(a.db);
+    if (st == NULL)
+        return 1;
+    struct cb_team teams[CMD_BP_MAX_TEAMS];
+    struct cb_bp bp;
+    status = 0;
+    if (!store_begin(st)) {
+        status = cmd_bp_store_fail(prog, st);
+        goto out;
+    }
+    if ((status = cmd_bp_find(prog, st, a.name, &bp)) != 0 ||
+        (status = cmd_bp_find_teams(prog, st, a.teams, a.nteams, teams)) != 0)
+        goto rollback;
+    int64_t now = clock_now();
+    cJSON *before = present_bp(st, &bp, now);
+    if (a.tz)
+        snprintf(bp.tz, sizeof bp.tz, "%s", a.tz);
+    if (a.routing)
+        bp.routing = routing;
+    if (a.timing && (status = cmd_bp_parse_timing(prog, a.timing, true, &bp.timing)) != 0) {
+        cJSON_Delete(before);
+        goto rollback;
+    }
+    enum store_result r = store_bp_update(st, &bp);
+    for (int i = 0; r == STORE_OK && i < a.nteams; i++)
+        r = store_bp_add_team(st, bp.id, teams[i].id);
+    char target[48];
+    snprintf(target, sizeof target, "bp:%lld", (long long)bp.id);
+    if (r == STORE_OK)
+        r = cmd_audit(st, "admin.bp.set", target, before, present_bp(st, &bp, now));
+    else
+        cJSON_Delete(before);
+    if (r != STORE_OK || !store_commit(st)) {
+        status = cmd_bp_store_fail(prog, st);
+        goto rollback;
+    }
+    printf("changed business process %s (version %lld)\n", bp.name, (long long)bp.version);
+    goto out;
+rollback:
+    store_rollback(st);
+out:
+    store_close(st);
+    return status;
+}
+
+/* ---- list ------------------------------------------------------------- */
+
+struct cmd_bp_list_ctx {
+    struct store *st;
+    int64_t now;
+    struct cmd_table table;
+};
+
+static bool cmd_bp_list_team(void *ctx, int64_t id, const char *name)
+{
+    (void)id;
+    char *teams = ctx; /* 512 bytes */
+    size_t used = strlen(teams);
+    snprintf(teams + used, 512 - used, "%s%s", used ? ", " : "", name);
+    return true;
+}
+
+static bool cmd_bp_list_each(void *ctx, const struct cb_bp *bp)
+{
+    struct cmd_bp_list_ctx *c = ctx;
+    char id[24], version[24], routing[32] = "", teams[512] = "", preview[16], slots[32];
+    snprintf(id, sizeof id, "%lld", (long long)bp->id);
+    snprintf(version, sizeof version, "%lld", (long long)bp->version);
+    for (int r = 0; r < ROUTING__COUNT; r++)
+        if (bp->routing & (1u << r)) {
+            size_t used = strlen(routing);
+            snprintf(routing + used, sizeof routing - used, "%s%s", used ? "," : "",
+                     routing_wire((enum routing)r));
+        }
+    store_bp_teams(c->st, bp->id, cmd_bp_list_team, teams);
+    snprintf(preview, sizeof preview, "%ds", bp->timing.preview_s);
+    if (bp->timing.slot_capacity)
+        snprintf(slots, sizeof slots, "%d min x %d", bp->timing.slot_min,
+                 bp->timing.slot_capacity);
+    else
+        snprintf(slots, sizeof slots, "no cap");
+    const char *cells[] = {id,      bp->name, bp->tz, routing, teams,
+                           preview, slots,
+                           clbk_stat_display(present_bp_clbk_stat(bp, c->now)),
+                           version};
+    cmd_table_add(&c->table, cells);
+    return true;
+}
+
+static int cmd_bp_list(const char *prog, int argc, char **argv)
+{
+    const char *db = cmd_take_db(&argc, argv);
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        if (c != 'h')
+            return cmd_bad_option(prog, c, argv);
+        printf("usage: %s --db PATH\n\n"
+               "Lists the business processes: id, name, zone, routing types, teams,\n"
+               "preview length, slots, CLBK Stat now and version.\n",
+               prog);
+        return 0;
+    }
+    if (db == NULL)
+        return cmd_usage_error(prog, "--db PATH is required");
+    if (argc - optind != 0)
+        return cmd_usage_error(prog, "unexpected argument '%s'", argv[optind]);
+    struct store *st = cmd_open_db(db);
+    if (st == NULL)
+        return 1;
+    static const char *const headers[] = {"ID",      "NAME",  "TZ",        "ROUTING", "TEAMS",
+                                          "PREVIEW", "SLOTS", "CLBK_STAT", "VERSION"};
+    struct cmd_bp_list_ctx ctx = {st, clock_now(), {0}};
+    cmd_table_init(&ctx.table, 9, headers);
+    store_read_begin(st);
+    enum store_result r = store_bp_list(st, cmd_bp_list_each, &ctx);
+    store_read_end(st);
+    int status = r == STORE_OK ? 0 : cmd_bp_store_fail(prog, st);
+    cmd_table_print(&ctx.table, stdout);
+    store_close(st);
+    return status;
+}
+
+static const struct cmd_action cmd_bp_actions[] = {
+    {"add", cmd_bp_add,
+     "add --db PATH NAME --tz ZONE [--routing agent,team] [--team TEAM]... [--timing JSON]"},
+    {"set", cmd_bp_set,
+     "set --db PATH NAME [--tz ZONE] [--routing agent,team] [--timing JSON] "
+     "[--add-team TEAM]..."},
+    {"list", cmd_bp_list, "list --db PATH"},
+};
+
+int cmd_bp(int argc, char **argv)
+{
+    return cmd_dispatch("bp", cmd_bp_actions, sizeof cmd_bp_actions / sizeof cmd_bp_actions[0],
+                        argc, argv);
+}
