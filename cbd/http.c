@@ -65,6 +65,14 @@ void http_reply_json(struct http_request *req, unsigned status, cJSON *root)
     http_reply_text(req, status, "application/json; charset=utf-8", text, strlen(text));
 }
 
+void http_reply_jsonw(struct http_request *req, unsigned status, struct jsonw *w)
+{
+    size_t len;
+    char *text = jsonw_take(w, &len);
+    jsonw_clear(w);
+    http_reply_text(req, status, "application/json; charset=utf-8", text, len);
+}
+
 void http_reply_error(struct http_request *req, enum error_code code, const char *field,
                       const char *message)
 {

@@ -19,6 +19,7 @@
 
 #include "engine.h"
 #include "json.h"
+#include "jsonw.h"
 #include "vocab.h"
 
 #define HTTP_BODY_MAX (64 * 1024)
@@ -79,6 +80,8 @@ void http_stop(int timeout_ms);
 
 /* Replies; each takes ownership of what it is given. */
 void http_reply_json(struct http_request *req, unsigned status, cJSON *root);
+/* Replies with the text of a JSON writer (jsonw.h), which is emptied. */
+void http_reply_jsonw(struct http_request *req, unsigned status, struct jsonw *w);
 void http_reply_text(struct http_request *req, unsigned status, const char *content_type,
                      char *text, size_t len);
 /* The error body of DESIGN.md §5, status from the error table; field may be

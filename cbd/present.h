@@ -7,6 +7,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "jsonw.h"
+
 #include "model.h"
 #include "store.h"
 
@@ -18,6 +20,8 @@ cJSON *present_team(const struct cb_team *t);
 /* present_callback.c: the callback object of DESIGN.md §5 (plus "holder",
  * the login of the agent offered or holding it); overdue measured at now. */
 cJSON *present_callback(const struct cb_callback *cb, int64_t now);
+/* The same object written as text into w (for pages of callbacks). */
+void present_callback_write(struct jsonw *w, const struct cb_callback *cb, int64_t now);
 /* {at, started_at, agent, agent_name, state, handle_s, connect}. */
 cJSON *present_attempt(const struct cb_attempt *a);
 /* Adds "history": every attempt of callback id, oldest first, read from st. */

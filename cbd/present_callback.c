@@ -6,53 +6,88 @@
  */
 #include "present.h"
 
+#include <stdlib.h>
+
 #include "json.h"
+
+void present_callback_write(struct jsonw *w, const struct cb_callback *cb, int64_t now)
+{
+    enum location location = lifecycle_location(cb->state);
+    enum istate is;
+    jsonw_object_begin(w);
+    jsonw_key(w, "id");
+    jsonw_int(w, cb->id);
+    jsonw_key(w, "destination");
+    jsonw_string(w, cb->destination);
+    jsonw_key(w, "bp_id");
+    jsonw_int(w, cb->bp_id);
+    jsonw_key(w, "bp");
+    jsonw_string(w, cb->bp_name);
+    jsonw_key(w, "due_at");
+    jsonw_instant(w, cb->due_at);
+    jsonw_key(w, "window_end");
+    jsonw_instant(w, cb->window_end);
+    jsonw_key(w, "tz");
+    jsonw_string(w, cb->tz);
+    jsonw_key(w, "routing");
+    jsonw_string(w, routing_wire(cb->routing));
+    jsonw_key(w, "agent");
+    jsonw_string_or_null(w, cb->routing == ROUTING_AGENT && cb->agent_id ? cb->agent_login : NULL);
+    jsonw_key(w, "team");
+    jsonw_string_or_null(w, cb->routing == ROUTING_TEAM && cb->team_id ? cb->team_name : NULL);
+    jsonw_key(w, "remark");
+    jsonw_string(w, cb->remark ? cb->remark : "");
+    jsonw_key(w, "subject");
+    jsonw_string_or_null(w, cb->subject);
+    jsonw_key(w, "case_data");
+    /* stored as the compact text of an object checked on the way in */
+    if (cb->case_data && cb->case_data[0] == '{')
+        jsonw_raw(w, cb->case_data);
+    else
+        jsonw_null(w);
+    jsonw_key(w, "transcription");
+    jsonw_string_or_null(w, cb->transcription);
+    jsonw_key(w, "origin");
+    jsonw_string(w, origin_wire(cb->origin));
+    jsonw_key(w, "attempts");
+    jsonw_int(w, cb->attempts);
+    jsonw_key(w, "location");
+    jsonw_string(w, location_wire(location));
+    jsonw_key(w, "state");
+    jsonw_string_or_null(w, lifecycle_istate(cb->state, &is) ? istate_wire(is) : NULL);
+    jsonw_key(w, "holder");
+    jsonw_string_or_null(w, cb->holder_id && lifecycle_held(cb->state) ? cb->holder_login : NULL);
+    jsonw_key(w, "timed_out");
+    jsonw_bool(w, cb->timed_out);
+    jsonw_key(w, "end_state");
+    jsonw_string_or_null(w, cb->end_state >= 0 ? end_wire((enum end_state)cb->end_state) : NULL);
+    jsonw_key(w, "overdue");
+    jsonw_bool(w, location != LOCATION_COMPLETED && cb->window_end < now);
+    jsonw_key(w, "flags");
+    jsonw_array_begin(w);
+    if (cb->flags & CB_FLAG_SUPERVISOR)
+        jsonw_string(w, "supervisor");
+    if (cb->flags & CB_FLAG_CUSTOMER_CALLED_IN)
+        jsonw_string(w, "customer_called_in");
+    jsonw_array_end(w);
+    jsonw_key(w, "version");
+    jsonw_int(w, cb->version);
+    jsonw_key(w, "created_at");
+    jsonw_instant(w, cb->created_at);
+    jsonw_key(w, "created_by");
+    jsonw_string_or_null(w, cb->created_by ? cb->created_by_login : NULL);
+    jsonw_object_end(w);
+}
 
 cJSON *present_callback(const struct cb_callback *cb, int64_t now)
 {
-    cJSON *o = cJSON_CreateObject();
-    json_add_int(o, "id", cb->id);
-    cJSON_AddStringToObject(o, "destination", cb->destination);
-    json_add_int(o, "bp_id", cb->bp_id);
-    cJSON_AddStringToObject(o, "bp", cb->bp_name);
-    json_add_instant(o, "due_at", cb->due_at);
-    json_add_instant(o, "window_end", cb->window_end);
-    cJSON_AddStringToObject(o, "tz", cb->tz);
-    cJSON_AddStringToObject(o, "routing", routing_wire(cb->routing));
-    json_add_string_or_null(o, "agent",
-                            cb->routing == ROUTING_AGENT && cb->agent_id ? cb->agent_login : NULL);
-    json_add_string_or_null(o, "team",
-                            cb->routing == ROUTING_TEAM && cb->team_id ? cb->team_name : NULL);
-    cJSON_AddStringToObject(o, "remark", cb->remark ? cb->remark : "");
-    json_add_string_or_null(o, "subject", cb->subject);
-    cJSON *case_data = cb->case_data ? cJSON_Parse(cb->case_data) : NULL;
-    if (case_data && cJSON_IsObject(case_data)) {
-        cJSON_AddItemToObject(o, "case_data", case_data);
-    } else {
-        cJSON_Delete(case_data);
-        cJSON_AddNullToObject(o, "case_data");
-    }
-    json_add_string_or_null(o, "transcription", cb->transcription);
-    cJSON_AddStringToObject(o, "origin", origin_wire(cb->origin));
-    cJSON_AddNumberToObject(o, "attempts", cb->attempts);
-    enum location location = lifecycle_location(cb->state);
-    cJSON_AddStringToObject(o, "location", location_wire(location));
-    enum istate is;
-    json_add_string_or_null(o, "state", lifecycle_istate(cb->state, &is) ? istate_wire(is) : NULL);
-    json_add_string_or_null(o, "holder",
-                            cb->holder_id && lifecycle_held(cb->state) ? cb->holder_login : NULL);
-    cJSON_AddBoolToObject(o, "timed_out", cb->timed_out);
-    json_add_string_or_null(o, "end_state",
-                            cb->end_state >= 0 ? end_wire((enum end_state)cb->end_state) : NULL);
-    cJSON_AddBoolToObject(o, "overdue", location != LOCATION_COMPLETED && cb->window_end < now);
-    cJSON *flags = cJSON_AddArrayToObject(o, "flags");
-    if (cb->flags & CB_FLAG_SUPERVISOR)
-        cJSON_AddItemToArray(flags, cJSON_CreateString("supervisor"));
-    if (cb->flags & CB_FLAG_CUSTOMER_CALLED_IN)
-        cJSON_AddItemToArray(flags, cJSON_CreateString("customer_called_in"));
-    json_add_int(o, "version", cb->version);
-    json_add_instant(o, "created_at", cb->created_at);
-    json_add_string_or_null(o, "created_by", cb->created_by ? cb->created_by_login : NULL);
+    struct jsonw w;
+    jsonw_init(&w);
+    present_callback_write(&w, cb, now);
+    cJSON *o = cJSON_Parse(w.buf);
+    jsonw_clear(&w);
+    if (o == NULL)
+        abort(); /* the writer produced invalid JSON: a bug, not an input */
     return o;
 }
 

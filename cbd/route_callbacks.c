@@ -859,7 +859,7 @@ static enum callback_input_result route_search_query(struct http_request *req, s
 }
 
 struct route_search_page {
-    cJSON *array;
+    struct jsonw *w;
     int limit, count;
     bool more, by_window;
     int64_t now, last_key, last_id;
@@ -872,7 +872,7 @@ static bool route_search_each(void *ctx, const struct cb_callback *cb)
         p->more = true;
         return false;
     }
-    cJSON_AddItemToArray(p->array, present_callback(cb, p->now));
+    present_callback_write(p->w, cb, p->now);
     p->count++;
     p->last_key = p->by_window ? cb->window_end : cb->due_at;
     p->last_id = cb->id;
@@ -897,34 +897,36 @@ void route_callbacks_search(struct http_request *req)
     struct json_error err;
     store_read_begin(rd);
     enum callback_input_result cr = route_search_query(req, rd, &q, number, &err);
-    struct route_search_page page = {.limit = q.limit, .now = q.now, .by_window = q.overdue == 1};
-    cJSON *o = NULL;
+    struct jsonw w;
+    jsonw_init(&w);
+    struct route_search_page page = {.w = &w, .limit = q.limit, .now = q.now,
+                                     .by_window = q.overdue == 1};
     enum store_result r = STORE_OK;
     if (cr == CI_OK) {
-        o = cJSON_CreateObject();
-        page.array = cJSON_AddArrayToObject(o, "callbacks");
+        jsonw_object_begin(&w);
+        jsonw_key(&w, "callbacks");
+        jsonw_array_begin(&w);
         r = store_callback_search(rd, &q, route_search_each, &page);
+        jsonw_array_end(&w);
     }
     store_read_end(rd);
-    if (cr != CI_OK) {
+    if (cr != CI_OK || r != STORE_OK) {
+        jsonw_clear(&w);
         if (cr == CI_INVALID)
             http_reply_field_error(req, &err);
         else
             http_reply_error(req, ERR_INTERNAL, NULL, "storage error");
         return;
     }
-    if (r != STORE_OK) {
-        cJSON_Delete(o);
-        http_reply_error(req, ERR_INTERNAL, NULL, "storage error");
-        return;
-    }
     if (page.more) {
         char cursor[48];
         snprintf(cursor, sizeof cursor, "%lld.%lld", (long long)page.last_key,
                  (long long)page.last_id);
-        cJSON_AddStringToObject(o, "next", cursor);
+        jsonw_key(&w, "next");
+        jsonw_string(&w, cursor);
     }
-    http_reply_json(req, 200, o);
+    jsonw_object_end(&w);
+    http_reply_jsonw(req, 200, &w);
 }
 
 /* ---- the agent's panel --------------------------------------------------- */

@@ -82,6 +82,7 @@ void store_close(struct store *st)
         free(st->text_cache[i].sql);
     }
     sqlite3_close(st->db);
+    free(st->names);
     free(st);
 }
 
@@ -208,7 +209,13 @@ enum store_result store_exec_stmt(struct store *st, sqlite3_stmt *s)
 void store_col_text(sqlite3_stmt *s, int col, char *out, size_t size)
 {
     const unsigned char *t = sqlite3_column_text(s, col);
-    snprintf(out, size, "%s", t ? (const char *)t : "");
+    size_t n = t ? (size_t)sqlite3_column_bytes(s, col) : 0;
+    if (n >= size) /* cut at a character boundary */
+        for (n = size - 1; n > 0 && (t[n] & 0xC0) == 0x80; n--)
+            ;
+    if (n)
+        memcpy(out, t, n);
+    out[n] = '\0';
 }
 
 char *store_col_strdup(sqlite3_stmt *s, int col)
@@ -231,6 +238,42 @@ void store_bind_id_or_null(sqlite3_stmt *s, int col, int64_t id)
         sqlite3_bind_int64(s, col, id);
     else
         sqlite3_bind_null(s, col);
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+void store_name_of(struct store *st, enum store_name_kind kind, int64_t id, char *out,
+                   size_t size)
+{
+    out[0] = '\0';
+    if (id <= 0)
+        return;
+    if (st->names == NULL)
+        st->names = xcalloc(STORE_NAME_CACHE, sizeof *st->names);
+    struct store_name_slot *slot =
+        &st->names[((uint64_t)id * 3 + (uint64_t)kind) % STORE_NAME_CACHE];
+    if (slot->id != id || slot->kind != kind) {
+        static const char *const sql[] = {
+            [STORE_NAME_USER_LOGIN] = "SELECT login FROM users WHERE id = ?1",
+            [STORE_NAME_TEAM] = "SELECT name FROM teams WHERE id = ?1",
+            [STORE_NAME_BP] = "SELECT name FROM bps WHERE id = ?1",
+        };
+        sqlite3_stmt *s = store_stmt(st, sql[kind]);
+        if (s == NULL)
+            return;
+        sqlite3_bind_int64(s, 1, id);
+        bool found = sqlite3_step(s) == SQLITE_ROW;
+        if (found)
+            store_col_text(s, 0, slot->name, sizeof slot->name);
+        sqlite3_reset(s);
+        if (!found)
+            return; /* not cached: it may be created later */
+        slot->id = id;
+        slot->kind = kind;
+    }
+    size_t n = strnlen(slot->name, size - 1);
+    memcpy(out, slot->name, n);
+    out[n] = '\0';
 }
 
 /* ---- transactions ------------------------------------------------------ */

@@ -20,22 +20,19 @@ void cb_callback_clear(struct cb_callback *cb)
     cb->remark = cb->subject = cb->case_data = cb->transcription = NULL;
 }
 
-void store_callback_row(sqlite3_stmt *s, struct cb_callback *cb)
+void store_callback_row(struct store *st, sqlite3_stmt *s, struct cb_callback *cb)
 {
     memset(cb, 0, sizeof *cb);
     int c = 0;
     cb->id = sqlite3_column_int64(s, c++);
     store_col_text(s, c++, cb->destination, sizeof cb->destination);
     cb->bp_id = sqlite3_column_int64(s, c++);
-    store_col_text(s, c++, cb->bp_name, sizeof cb->bp_name);
     cb->due_at = sqlite3_column_int64(s, c++);
     cb->window_end = sqlite3_column_int64(s, c++);
     store_col_text(s, c++, cb->tz, sizeof cb->tz);
     routing_parse((const char *)sqlite3_column_text(s, c++), &cb->routing);
     cb->agent_id = sqlite3_column_int64(s, c++);
-    store_col_text(s, c++, cb->agent_login, sizeof cb->agent_login);
     cb->team_id = sqlite3_column_int64(s, c++);
-    store_col_text(s, c++, cb->team_name, sizeof cb->team_name);
     cb->remark = store_col_strdup(s, c++);
     if (cb->remark == NULL)
         cb->remark = xstrdup("");
@@ -46,7 +43,6 @@ void store_callback_row(sqlite3_stmt *s, struct cb_callback *cb)
     cb->attempts = sqlite3_column_int(s, c++);
     lifecycle_state_parse((const char *)sqlite3_column_text(s, c++), &cb->state);
     cb->holder_id = sqlite3_column_int64(s, c++);
-    store_col_text(s, c++, cb->holder_login, sizeof cb->holder_login);
     cb->state_since = sqlite3_column_int64(s, c++);
     cb->timed_out = sqlite3_column_int(s, c++) != 0;
     enum end_state e;
@@ -55,8 +51,14 @@ void store_callback_row(sqlite3_stmt *s, struct cb_callback *cb)
     cb->version = sqlite3_column_int64(s, c++);
     cb->created_at = sqlite3_column_int64(s, c++);
     cb->created_by = sqlite3_column_int64(s, c++);
-    store_col_text(s, c++, cb->created_by_login, sizeof cb->created_by_login);
     cb->completed_at = sqlite3_column_int64(s, c++);
+    store_name_of(st, STORE_NAME_BP, cb->bp_id, cb->bp_name, sizeof cb->bp_name);
+    store_name_of(st, STORE_NAME_USER_LOGIN, cb->agent_id, cb->agent_login, sizeof cb->agent_login);
+    store_name_of(st, STORE_NAME_TEAM, cb->team_id, cb->team_name, sizeof cb->team_name);
+    store_name_of(st, STORE_NAME_USER_LOGIN, cb->holder_id, cb->holder_login,
+                  sizeof cb->holder_login);
+    store_name_of(st, STORE_NAME_USER_LOGIN, cb->created_by, cb->created_by_login,
+                  sizeof cb->created_by_login);
 }
 
 enum store_result store_callback_insert(struct store *st, struct cb_callback *cb)
@@ -113,7 +115,7 @@ enum store_result store_callback_get(struct store *st, int64_t id, struct cb_cal
     int rc = sqlite3_step(s);
     enum store_result r = STORE_NOT_FOUND;
     if (rc == SQLITE_ROW) {
-        store_callback_row(s, out);
+        store_callback_row(st, s, out);
         r = STORE_OK;
     } else if (rc != SQLITE_DONE) {
         r = store_result_of(st, rc);
@@ -300,7 +302,7 @@ enum store_result store_callback_personal(struct store *st, int64_t agent_id, in
     int rc;
     struct cb_callback cb;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_callback_row(s, &cb);
+        store_callback_row(st, s, &cb);
         bool more = each(ctx, &cb);
         cb_callback_clear(&cb);
         if (!more) {

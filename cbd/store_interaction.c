@@ -169,7 +169,7 @@ enum store_result store_interaction_held(struct store *st, int64_t agent_id,
     int rc = sqlite3_step(s);
     enum store_result r = STORE_NOT_FOUND;
     if (rc == SQLITE_ROW) {
-        store_callback_row(s, out);
+        store_callback_row(st, s, out);
         r = STORE_OK;
     } else if (rc != SQLITE_DONE) {
         r = store_result_of(st, rc);

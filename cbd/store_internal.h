@@ -24,8 +24,20 @@ struct store_text_slot {
     sqlite3_stmt *stmt;
 };
 
+/* Kinds of names in the name cache. */
+enum store_name_kind { STORE_NAME_USER_LOGIN, STORE_NAME_TEAM, STORE_NAME_BP };
+
+#define STORE_NAME_CACHE 512
+
+struct store_name_slot {
+    int64_t id; /* 0: empty */
+    enum store_name_kind kind;
+    char name[CB_NAME_SIZE];
+};
+
 struct store {
     sqlite3 *db;
+    struct store_name_slot *names; /* STORE_NAME_CACHE slots, allocated on first use */
     enum store_mode mode;
     struct store_stmt_slot cache[STORE_STMT_CACHE];
     struct store_text_slot text_cache[STORE_TEXT_CACHE];
@@ -51,19 +63,24 @@ void store_bind_text_or_null(sqlite3_stmt *s, int col, const char *v);
 /* Binds an id or NULL when it is 0. */
 void store_bind_id_or_null(sqlite3_stmt *s, int col, int64_t id);
 
-/* The callback columns store_callback_row() reads, with the names joined
- * in; append a WHERE / ORDER BY. */
+/* The callback columns store_callback_row() reads; append a WHERE / ORDER
+ * BY. No joins: the names of the BP, agent, team, holder and creator come
+ * from the connection's name cache (store_name_of). */
 #define STORE_CALLBACK_SELECT                                                              \
-    "SELECT c.id, c.destination, c.bp_id, b.name, c.due_at, c.window_end, c.tz, c.routing, " \
-    "c.agent_id, ua.login, c.team_id, t.name, c.remark, c.subject, c.case_data, "          \
-    "c.transcription, c.origin, c.attempts, c.state, c.holder_id, uh.login, c.state_since, " \
-    "c.timed_out, c.end_state, c.flags, c.version, c.created_at, c.created_by, uc.login, "  \
-    "c.completed_at FROM callbacks c JOIN bps b ON b.id = c.bp_id "                        \
-    "LEFT JOIN users ua ON ua.id = c.agent_id LEFT JOIN teams t ON t.id = c.team_id "      \
-    "LEFT JOIN users uh ON uh.id = c.holder_id LEFT JOIN users uc ON uc.id = c.created_by"
+    "SELECT c.id, c.destination, c.bp_id, c.due_at, c.window_end, c.tz, c.routing, "       \
+    "c.agent_id, c.team_id, c.remark, c.subject, c.case_data, c.transcription, c.origin, " \
+    "c.attempts, c.state, c.holder_id, c.state_since, c.timed_out, c.end_state, c.flags, "  \
+    "c.version, c.created_at, c.created_by, c.completed_at FROM callbacks c"
 
 /* Fills cb from a row of STORE_CALLBACK_SELECT; heap fields are cb's. */
-void store_callback_row(sqlite3_stmt *s, struct cb_callback *cb);
+void store_callback_row(struct store *st, sqlite3_stmt *s, struct cb_callback *cb);
+
+/* The login of user id, the name of team id or of BP id into out ("" when
+ * id is 0 or unknown). Names never change once created — cbd has no rename
+ * — so the cache is never invalidated; a rename, if one is ever added, must
+ * clear it. */
+void store_name_of(struct store *st, enum store_name_kind kind, int64_t id, char *out,
+                   size_t size);
 /* Brings the schema to STORE_SCHEMA_VERSION; false with a reason in err. */
 bool store_schema_migrate(struct store *st, char *err, size_t err_size);
 

@@ -63,7 +63,7 @@ enum store_result store_callback_search(struct store *st, const struct store_sea
     int rc;
     struct cb_callback cb;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_callback_row(s, &cb);
+        store_callback_row(st, s, &cb);
         bool more = each(ctx, &cb);
         cb_callback_clear(&cb);
         if (!more) {
