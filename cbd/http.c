@@ -347,7 +347,7 @@ static bool http_split_listen(const char *addr, char *host, size_t host_size, ch
     return true;
 }
 
-static int http_listen_socket(const char *addr, char *url, size_t url_size, char *err,
+static int http_listen_socket(const char *addr, bool tls, char *url, size_t url_size, char *err,
                               size_t err_size)
 {
     char host[256], port[16];
@@ -380,7 +380,7 @@ static int http_listen_socket(const char *addr, char *url, size_t url_size, char
     char h[INET6_ADDRSTRLEN + 2] = "", p[16] = "";
     getnameinfo((struct sockaddr *)&ss, sl, h, sizeof h, p, sizeof p,
                 NI_NUMERICHOST | NI_NUMERICSERV);
-    snprintf(url, url_size, "%s://%s%s%s:%s", "http", ss.ss_family == AF_INET6 ? "[" : "", h,
+    snprintf(url, url_size, "%s://%s%s%s:%s", tls ? "https" : "http", ss.ss_family == AF_INET6 ? "[" : "", h,
              ss.ss_family == AF_INET6 ? "]" : "", p);
     freeaddrinfo(res);
     return fd;
@@ -441,11 +441,9 @@ bool http_start(const struct http_config *cfg, char *url, size_t url_size, char 
         if (http_tls_key_pem == NULL)
             return false;
     }
-    int fd = http_listen_socket(cfg->listen, url, url_size, err, err_size);
+    int fd = http_listen_socket(cfg->listen, tls, url, url_size, err, err_size);
     if (fd < 0)
         return false;
-    if (tls)
-        memcpy(url, "https", 5), memmove(url + 5, url + 4, strlen(url + 4) + 1);
     unsigned nofile = http_raise_nofile();
     unsigned threads = cfg->threads;
     if (threads == 0) {

@@ -24,6 +24,8 @@ static const struct route router_table[] = {
     {"GET", V1 "/zones", ROUTE_ANY, route_zones},
     {"GET", V1 "/teams", ROUTE_ANY, route_teams},
     {"GET", V1 "/agents", ROUTE_ANY, route_agents},
+    {"GET", V1 "/test/clock", ROUTE_PUBLIC, route_test_clock_get},
+    {"POST", V1 "/test/clock", ROUTE_PUBLIC, route_test_clock_advance},
     /* -- business processes, audit (route_bps.c, route_audit.c) -- */
     {"GET", V1 "/bps", ROUTE_ANY, route_bps_list},
     {"GET", V1 "/bps/{id}", ROUTE_ANY, route_bps_get},

@@ -14,6 +14,8 @@ route_handler route_login, route_logout;
 route_handler route_me, route_me_presence;
 /* route_directory.c */
 route_handler route_zones, route_teams, route_agents;
+/* route_test_clock.c (only with --test-clock) */
+route_handler route_test_clock_get, route_test_clock_advance;
 /* route_health.c */
 route_handler route_healthz;
 /* -- business processes, audit (route_bps.c, route_audit.c) -- */
