@@ -28,6 +28,8 @@ int cmd_bp(int argc, char **argv);
 int cmd_team(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_dnc(int argc, char **argv);
+/* cmd_report.c: `cbd report completed` (report 6.04). */
+int cmd_report(int argc, char **argv);
 
 /* What the admin commands share (cmd_common.c). */
 

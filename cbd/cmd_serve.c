@@ -13,6 +13,9 @@
 
 #include "auth.h"
 #include "clock.h"
+#include "dispatch.h"
+#include "events.h"
+#include "stats.h"
 #include "engine.h"
 #include "http.h"
 #include "log.h"
@@ -86,6 +89,18 @@ static int cmd_serve_args(int argc, char **argv, struct serve_config *cfg)
     return -1;
 }
 
+static struct dispatch_config dispatch_config;
+
+/* On the engine thread, before the first batch: the figures and the
+ * dispatcher's memory from the store. */
+static void cmd_serve_engine_start(struct store *writer)
+{
+    if (!stats_start(writer, clock_now()))
+        log_error("could not load the figures of the current shifts");
+    if (!dispatch_start(writer, &dispatch_config))
+        log_error("could not load the dispatcher's state from the store");
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct serve_config cfg;
@@ -128,7 +143,11 @@ int cmd_serve(int argc, char **argv)
     snprintf(boot, sizeof boot, "%lld", atoll(boot) + 1);
     store_meta_set(writer, "boot", boot);
     store_readers_init(cfg.db);
-    engine_start(writer);
+    events_init(atoll(boot), (unsigned)cfg.event_ring);
+    dispatch_config.grace_s = cfg.grace_s;
+    static const struct engine_hooks hooks = {cmd_serve_engine_start, dispatch_tick,
+                                              dispatch_next_deadline, dispatch_after_batch};
+    engine_start_hooks(writer, &hooks);
     worker_start((unsigned)cfg.workers);
 
     struct http_config hc = {cfg.listen, cfg.tls_cert, cfg.tls_key, (unsigned)cfg.threads};
@@ -148,6 +167,7 @@ int cmd_serve(int argc, char **argv)
     int sig = 0;
     sigwait(&sigs, &sig);
     log_info("%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    events_shutdown();
     http_stop(10000);
     worker_stop();
     engine_stop();

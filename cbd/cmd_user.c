@@ -221,13 +221,14 @@ static int cmd_user_passwd(const char *prog, int argc, char **argv)
     }
     snprintf(target, sizeof target, "user:%lld", (long long)u.id);
     if (!store_begin(st) || store_user_set_password(st, u.id, hash) != STORE_OK ||
+        store_token_delete_user(st, u.id) != STORE_OK ||
         cmd_audit(st, "admin.user.passwd", target, NULL, NULL) != STORE_OK ||
         !store_commit(st)) {
         status = cmd_user_store_fail(prog, st);
         store_rollback(st);
         goto out;
     }
-    printf("password of %s changed\n", login);
+    printf("password of %s changed; their sessions are ended\n", login);
 out:
     store_close(st);
     return status;

@@ -454,6 +454,7 @@ static bool demo_callback(struct demo *d, const struct cb_bp *bp, int64_t team_i
     cb.origin = s->origin;
     cb.state = s->state;
     cb.end_state = s->state == LC_COMPLETED ? s->end : -1;
+    cb.attempt_connect = -1;
     cb.flags = s->flags;
     cb.due_at = demo_due(d, zone, &s->due);
     cb.window_end = cb.due_at + (int64_t)bp->timing.window_min * 60;
@@ -499,6 +500,9 @@ static bool demo_callback(struct demo *d, const struct cb_bp *bp, int64_t team_i
         break;
     default: /* held: just now */
         cb.state_since = d->now - (s->state == LC_HANDLING ? 180 : 20);
+        cb.attempt_started_at = cb.state_since - (s->state == LC_HANDLING ? 40 : 0);
+        if (s->state == LC_HANDLING)
+            cb.attempt_connect = CONNECT_LIVE;
         break;
     }
     char *remark = xstrdup(s->remark);

@@ -6,9 +6,13 @@
  */
 #include "engine.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
+#include "clock.h"
+#include "events.h"
 #include "log.h"
 
 static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -18,6 +22,7 @@ static bool engine_running, engine_stopping;
 static pthread_t engine_thread;
 static struct store *engine_writer;
 static atomic_ullong engine_batches, engine_commands;
+static struct engine_hooks engine_hooks;
 
 static void engine_run_batch(struct engine_cmd *batch)
 {
@@ -37,12 +42,21 @@ static void engine_run_batch(struct engine_cmd *batch)
         else
             store_savepoint_rollback(engine_writer);
     }
-    if (tx && !store_commit(engine_writer)) {
+    if (tx && engine_hooks.tick)
+        engine_hooks.tick(engine_writer, clock_now());
+    bool committed = tx && store_commit(engine_writer);
+    if (!committed) {
         log_error("engine: commit failed: %s", store_errmsg(engine_writer));
         store_rollback(engine_writer);
         for (struct engine_cmd *c = batch; c; c = c->next)
             c->result = STORE_ERROR;
     }
+    if (engine_hooks.after_batch)
+        engine_hooks.after_batch(engine_writer, committed);
+    if (committed)
+        events_commit();
+    else
+        events_discard();
     atomic_fetch_add(&engine_batches, 1);
     struct engine_cmd *next;
     for (struct engine_cmd *c = batch; c; c = next) {
@@ -53,23 +67,63 @@ static void engine_run_batch(struct engine_cmd *batch)
     }
 }
 
+/* Waits for a command or the next deadline; true when there is work.
+ * Called with engine_lock held. */
+static bool engine_wait(void)
+{
+    while (engine_head == NULL && !engine_stopping) {
+        int64_t due = engine_hooks.next_deadline ? engine_hooks.next_deadline(engine_writer)
+                                                 : INT64_MAX;
+        if (due == INT64_MAX) {
+            pthread_cond_wait(&engine_wake, &engine_lock);
+            continue;
+        }
+        int64_t now = clock_now();
+        if (due <= now)
+            return true;
+        /* clock_now() reaches `due` when the real clock reaches the start
+         * of second due - offset; wait for that, a second at most (the test
+         * clock may jump meanwhile; engine_kick() also wakes us) */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t offset = now - (int64_t)ts.tv_sec;
+        if (due - offset <= (int64_t)ts.tv_sec + 1) {
+            ts.tv_sec = (time_t)(due - offset);
+            ts.tv_nsec = 0;
+        } else {
+            ts.tv_sec += 1;
+        }
+        if (pthread_cond_timedwait(&engine_wake, &engine_lock, &ts) == ETIMEDOUT &&
+            engine_head == NULL && clock_now() >= due)
+            return true;
+    }
+    return engine_head != NULL;
+}
+
 static void *engine_main(void *arg)
 {
     (void)arg;
+    if (engine_hooks.start)
+        engine_hooks.start(engine_writer);
     pthread_mutex_lock(&engine_lock);
     for (;;) {
-        while (engine_head == NULL && !engine_stopping)
-            pthread_cond_wait(&engine_wake, &engine_lock);
-        if (engine_head == NULL && engine_stopping)
+        bool work = engine_wait();
+        if (!work && engine_stopping)
             break;
         struct engine_cmd *batch = engine_head;
         engine_head = engine_tail = NULL;
         pthread_mutex_unlock(&engine_lock);
-        engine_run_batch(batch);
+        engine_run_batch(batch); /* an empty batch runs the timers alone */
         pthread_mutex_lock(&engine_lock);
     }
     pthread_mutex_unlock(&engine_lock);
     return NULL;
+}
+
+void engine_start_hooks(struct store *writer, const struct engine_hooks *hooks)
+{
+    engine_hooks = *hooks;
+    engine_start(writer);
 }
 
 void engine_start(struct store *writer)
@@ -133,6 +187,13 @@ enum store_result engine_run_sync(struct engine_cmd *cmd)
     pthread_mutex_unlock(&sync.lock);
     cmd->done = sync.done;
     return cmd->result;
+}
+
+void engine_kick(void)
+{
+    pthread_mutex_lock(&engine_lock);
+    pthread_cond_signal(&engine_wake);
+    pthread_mutex_unlock(&engine_lock);
 }
 
 void engine_stop(void)

@@ -18,6 +18,7 @@
 #define CBD_ENGINE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -33,14 +34,30 @@ struct engine_cmd {
     struct engine_cmd *next; /* the engine's queue link */
 };
 
+/* What the engine does besides commands: the dispatcher's timers and the
+ * events of a batch. Every hook runs on the engine thread; any may be NULL. */
+struct engine_hooks {
+    /* At start, before the first batch (loads the dispatcher's memory). */
+    void (*start)(struct store *writer);
+    /* Inside each batch, after its commands: fire what is due at now. */
+    void (*tick)(struct store *writer, int64_t now);
+    /* When the engine must wake next without commands (INT64_MAX: never). */
+    int64_t (*next_deadline)(struct store *writer);
+    /* After each batch: committed or not (events go out, or memory reloads). */
+    void (*after_batch)(struct store *writer, bool committed);
+};
+
 /* Starts the engine thread; it takes ownership of writer. */
 void engine_start(struct store *writer);
+void engine_start_hooks(struct store *writer, const struct engine_hooks *hooks);
 /* Queues a command; thread-safe. After engine_stop() the command fails at
  * once with STORE_ERROR (done() is called on the caller's thread). */
 void engine_submit(struct engine_cmd *cmd);
 /* Submits and waits for done(); for callers that may block (admin paths,
  * tests). done may be NULL. */
 enum store_result engine_run_sync(struct engine_cmd *cmd);
+/* Wakes the engine to look at its deadlines again (the test clock moved). */
+void engine_kick(void);
 /* Runs what is queued, stops the thread and closes the writer. */
 void engine_stop(void);
 /* Batches committed and commands run, for /metrics. */

@@ -4,9 +4,10 @@
  * 64 KiB cap, authentication and the role check, suspend / resume for
  * deferred replies, and graceful shutdown.
  *
- * Order of checks for every request: route (404 / 405), then the caller's
- * token (401), then the role (403), then the body size (413); only then does
- * a handler look anything up — so 403 comes before 404 for a resource.
+ * Order of checks for every request: the body size (413, from
+ * Content-Length before the body is read, or once it passes 64 KiB), the
+ * route (404 / 405), the caller's token (401), the role (403); only then
+ * does a handler look anything up — so 403 comes before 404 for a resource.
  */
 #include "http.h"
 
@@ -47,6 +48,11 @@ static void http_set_response(struct http_request *req, unsigned status,
         MHD_destroy_response(req->response);
     req->response = resp;
     req->status = status;
+}
+
+void http_reply_response(struct http_request *req, unsigned status, struct MHD_Response *resp)
+{
+    http_set_response(req, status, resp);
 }
 
 void http_reply_text(struct http_request *req, unsigned status, const char *content_type,

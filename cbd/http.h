@@ -90,6 +90,9 @@ void http_reply_error(struct http_request *req, enum error_code code, const char
                       const char *message);
 /* A field error from a json getter: 422 naming err->field. */
 void http_reply_field_error(struct http_request *req, const struct json_error *err);
+/* Replies with a response built by the caller (a stream: events.c); takes
+ * ownership of resp. */
+void http_reply_response(struct http_request *req, unsigned status, struct MHD_Response *resp);
 /* Adds a header to the reply that was just built. */
 void http_add_header(struct http_request *req, const char *name, const char *value);
 

@@ -21,6 +21,7 @@ static const struct main_cmd main_cmds[] = {
     {"team", cmd_team, "team add|member --db PATH ..."},
     {"token", cmd_token, "token add --db PATH --service NAME"},
     {"dnc", cmd_dnc, "dnc add|remove|list|import --db PATH ..."},
+    {"report", cmd_report, "report completed --db PATH [--bp BP] [--from T] [--to T] ..."},
 };
 
 static void main_usage(FILE *out)

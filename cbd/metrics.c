@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "events.h"
 #include "router.h"
 #include "store.h"
 #include "xalloc.h"
@@ -82,8 +83,12 @@ void metrics_route(struct http_request *req)
                 snprintf(status, sizeof status, "%u", metrics_statuses[s]);
             else
                 snprintf(status, sizeof status, "other");
-            metrics_printf(&b, "cbd_http_requests_total{route=\"%s %s\",status=\"%s\"} %llu\n",
-                           rt ? rt->method : "", rt ? rt->pattern : "unmatched", status, n);
+            if (rt)
+                metrics_printf(&b, "cbd_http_requests_total{route=\"%s %s\",status=\"%s\"} %llu\n",
+                               rt->method, rt->pattern, status, n);
+            else
+                metrics_printf(&b, "cbd_http_requests_total{route=\"unmatched\",status=\"%s\"} %llu\n",
+                               status, n);
         }
     }
     metrics_printf(&b, "# HELP cbd_http_request_duration_seconds Request latency.\n"
@@ -113,6 +118,9 @@ void metrics_route(struct http_request *req)
     metrics_printf(&b, "# HELP cbd_http_in_flight Requests being served.\n"
                        "# TYPE cbd_http_in_flight gauge\ncbd_http_in_flight %u\n",
                    http_in_flight());
+    metrics_printf(&b, "# HELP cbd_event_streams Open event streams (GET /api/v1/events).\n"
+                       "# TYPE cbd_event_streams gauge\ncbd_event_streams %u\n",
+                   events_streams());
 
     struct store *st = store_reader();
     int64_t counts[LOCATION__COUNT] = {0};

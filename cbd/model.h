@@ -87,6 +87,9 @@ struct cb_callback {
     int64_t created_by;
     char created_by_login[CB_LOGIN_SIZE];
     int64_t completed_at;
+    int64_t wake_at;            /* when the engine must look at it next; 0: never */
+    int64_t attempt_started_at; /* accept / Call Now of the attempt under way; 0: none */
+    int attempt_connect;        /* enum connect_kind of the attempt under way, or -1 */
 };
 
 struct cb_attempt {

@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "clock.h"
+#include "dispatch.h"
 #include "log.h"
 #include "present.h"
 #include "store.h"
@@ -48,12 +49,11 @@ static enum store_result route_login_store(struct store *w, struct http_request 
     enum store_result r = store_token_insert(w, c->hash, c->user.id, STORE_TOKEN_SESSION, "", now);
     if (r != STORE_OK)
         return r;
-    if (c->user.role == ROLE_AGENT && c->user.presence == PRESENCE_LOGGED_OUT) {
-        c->user.presence = PRESENCE_NOT_READY;
-        c->user.presence_since = now;
-        r = store_user_set_presence(w, c->user.id, PRESENCE_NOT_READY, now);
+    if (c->user.role == ROLE_AGENT && dispatch_agent_presence(c->user.id) == PRESENCE_LOGGED_OUT) {
+        r = dispatch_presence(w, c->user.id, PRESENCE_NOT_READY, now);
         if (r != STORE_OK)
             return r;
+        store_user_get(w, c->user.id, &c->user);
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "token", c->token);
@@ -131,7 +131,7 @@ static enum store_result route_logout_run(struct store *w, struct http_request *
     int left = 0;
     if (req->caller.role == ROLE_AGENT && store_token_count(w, req->caller.user_id, &left) == STORE_OK &&
         left == 0) {
-        r = store_user_set_presence(w, req->caller.user_id, PRESENCE_LOGGED_OUT, clock_now());
+        r = dispatch_presence(w, req->caller.user_id, PRESENCE_LOGGED_OUT, clock_now());
         if (r != STORE_OK)
             return r;
     }

@@ -24,7 +24,9 @@
 #include <string.h>
 
 #include "clock.h"
+#include "dispatch.h"
 #include "conf.h"
+#include "events.h"
 #include "present.h"
 #include "slots.h"
 #include "store.h"
@@ -153,7 +155,16 @@ static enum store_result route_bps_commit(struct store *w, struct http_request *
     free(after);
     if (r != STORE_OK)
         return r;
-    http_reply_json(req, 200, present_bp(w, new_bp, now));
+    /* the engine follows: a stop or a schedule closing aborts what is
+     * queued and offered; a start or opening queues what is due */
+    r = dispatch_bp_changed(w, old->id, now);
+    if (r != STORE_OK)
+        return r;
+    /* every stream hears of a BP change once the batch commits */
+    cJSON *view = present_bp(w, new_bp, now);
+    struct event_audience everyone = {.everyone = true};
+    events_queue(EVENT_BP, &everyone, json_print(view));
+    http_reply_json(req, 200, view);
     return STORE_OK;
 }
 
@@ -278,10 +289,6 @@ static enum store_result route_bps_patch_run(struct store *w, struct http_reques
         http_reply_json(req, 200, present_bp(w, &bp, clock_now()));
         return STORE_OK;
     }
-    /* Engine hook (engine issue): a new schedule or zone can open or close
-     * the BP now — re-evaluate its queue (queued and offered callbacks are
-     * aborted back to Pending when it closes, DESIGN.md §3) and publish a
-     * "bp" event once this commits. */
     return route_bps_commit(w, req, &bp, &next, "bp.timing");
 }
 
@@ -331,11 +338,6 @@ static enum store_result route_bps_switch_run(struct store *w, struct http_reque
     }
     struct cb_bp next = bp;
     next.stopped = c->stop;
-    /* Engine hook (engine issue): on stop, abort this BP's queued and
-     * offered callbacks — attempt state Aborted, back to Pending; those in
-     * Preview, Dialing or Handling run to completion (DESIGN.md §3). On
-     * start, re-evaluate the BP's due Pending callbacks for the queue. Both
-     * publish a "bp" event once this commits. */
     return route_bps_commit(w, req, &bp, &next, c->stop ? "bp.stop" : "bp.start");
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "clock.h"
+#include "flow.h"
 #include "present.h"
 #include "store.h"
 #include "xalloc.h"
@@ -20,24 +21,8 @@
 enum store_result route_callback_admin_step(struct store *w, struct cb_callback *cb,
                                             const struct lc_transition *t, int64_t now)
 {
-    cb->state = t->to;
-    cb->state_since = now;
-    if (!lifecycle_held(t->to))
-        cb->holder_id = 0;
-    if (t->effects & LC_FX_REMOVE) {
-        cb->end_state = t->end;
-        cb->completed_at = now;
-    }
-    enum store_result r = store_callback_update(w, cb);
-    if (r != STORE_OK || t->attempt == LC_NONE)
-        return r;
-    struct cb_attempt a = {0};
-    a.callback_id = cb->id;
-    a.at = now;
-    a.state = (enum attempt_state)t->attempt;
-    a.handle_s = -1;
-    a.connect = -1;
-    return store_attempt_insert(w, &a);
+    struct flow_args args = {.now = now, .connect = -1};
+    return flow_apply(w, cb, t->event, &args);
 }
 
 struct route_admin {

@@ -25,6 +25,7 @@
 
 #include "callback_input.h"
 #include "clock.h"
+#include "flow.h"
 #include "log.h"
 #include "present.h"
 #include "slots.h"
@@ -287,7 +288,7 @@ static enum store_result route_callbacks_create_run(struct store *w, struct http
     if (r != STORE_OK)
         return r;
 
-    r = store_callback_insert(w, cb);
+    r = flow_save(w, cb, LC_COMPLETED, 0, now);
     if (r == STORE_CONFLICT) { /* the unique index: an open one appeared after all */
         if (store_callback_open_by_number(w, cb->bp_id, cb->destination, &existing) != STORE_OK)
             existing = 0;
@@ -400,6 +401,7 @@ void route_callbacks_create(struct http_request *req)
     cb->state = LC_PENDING;
     cb->state_since = now;
     cb->end_state = -1;
+    cb->attempt_connect = -1;
     cb->created_at = now;
     cb->created_by = req->caller.user_id;
     http_engine(req, route_callbacks_create_run);
@@ -543,7 +545,7 @@ static enum store_result route_callbacks_patch_apply(struct store *w, struct htt
                    cb->agent_id != before.agent_id || cb->team_id != before.team_id ||
                    strcmp(cb->remark, old_remark) != 0;
     if (r == STORE_OK && changed) {
-        r = store_callback_update(w, cb);
+        r = flow_save(w, cb, cb->state, cb->holder_id, now);
         if (r == STORE_CONFLICT)
             http_reply_error(req, ERR_VERSION_CONFLICT, "version", NULL);
     }

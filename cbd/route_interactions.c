@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "dispatch.h"
 #include "conf.h"
 #include "present.h"
 #include "store.h"
@@ -115,10 +116,8 @@ static enum store_result route_interactions_called_in(struct store *w,
         if (r == STORE_OK)
             cJSON_AddItemToArray(closed, cJSON_CreateNumber((double)cb.id));
     } else if (t->effects & LC_FX_FLAG_AGENT) {
-        if (!(cb.flags & CB_FLAG_CUSTOMER_CALLED_IN)) {
-            cb.flags |= CB_FLAG_CUSTOMER_CALLED_IN;
-            r = store_callback_update(w, &cb);
-        }
+        if (!(cb.flags & CB_FLAG_CUSTOMER_CALLED_IN))
+            r = route_callback_admin_step(w, &cb, t, now);
         if (r == STORE_OK)
             cJSON_AddItemToArray(flagged, cJSON_CreateNumber((double)cb.id));
     }
@@ -192,7 +191,7 @@ static enum store_result route_interactions_create_run(struct store *w, struct h
                 other.presence_before >= 0)
                 i.presence_before = other.presence_before; /* busy because of that call */
             if (agent.presence == PRESENCE_READY || agent.presence == PRESENCE_NOT_READY) {
-                r = store_user_set_presence(w, agent.id, PRESENCE_BUSY, now);
+                r = dispatch_presence(w, agent.id, PRESENCE_BUSY, now);
                 if (r != STORE_OK)
                     return r;
             }
@@ -249,7 +248,7 @@ static enum store_result route_interactions_end_run(struct store *w, struct http
             return STORE_ERROR;
         if (agent.presence == PRESENCE_BUSY && other_r == STORE_NOT_FOUND &&
             held_r == STORE_NOT_FOUND) {
-            r = store_user_set_presence(w, agent.id, (enum presence)i.presence_before, now);
+            r = dispatch_presence(w, agent.id, (enum presence)i.presence_before, now);
             if (r != STORE_OK)
                 return r;
         }

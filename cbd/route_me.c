@@ -4,6 +4,7 @@
 #include "routes.h"
 
 #include "clock.h"
+#include "dispatch.h"
 #include "present.h"
 #include "store.h"
 
@@ -22,17 +23,12 @@ void route_me(struct http_request *req)
 static enum store_result route_me_presence_run(struct store *w, struct http_request *req)
 {
     enum presence *want = req->ctx;
+    enum store_result r = dispatch_presence(w, req->caller.user_id, *want, clock_now());
     struct cb_user u;
-    enum store_result r = store_user_get(w, req->caller.user_id, &u);
+    if (r == STORE_OK)
+        r = store_user_get(w, req->caller.user_id, &u);
     if (r != STORE_OK)
         return r;
-    if (u.presence != *want) {
-        u.presence = *want;
-        u.presence_since = clock_now();
-        r = store_user_set_presence(w, u.id, u.presence, u.presence_since);
-        if (r != STORE_OK)
-            return r;
-    }
     http_reply_json(req, 200, present_user(w, &u));
     return STORE_OK;
 }

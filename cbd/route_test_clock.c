@@ -8,6 +8,7 @@
 #include "routes.h"
 
 #include "clock.h"
+#include "engine.h"
 
 static void route_test_clock_reply(struct http_request *req)
 {
@@ -45,5 +46,6 @@ void route_test_clock_advance(struct http_request *req)
     }
     cJSON_Delete(body);
     clock_advance(seconds);
+    engine_kick();
     route_test_clock_reply(req);
 }

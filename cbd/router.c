@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "routes.h"
 #include "xalloc.h"
 
@@ -18,12 +19,14 @@ static const struct route router_table[] = {
     {"GET", "/healthz", ROUTE_PUBLIC, route_healthz},
     {"GET", "/metrics", ROUTE_ADMIN, metrics_route},
     {"POST", V1 "/login", ROUTE_PUBLIC, route_login},
-    {"POST", V1 "/logout", ROUTE_ANY, route_logout},
+    {"POST", V1 "/logout", ROUTE_USERS, route_logout},
     {"GET", V1 "/me", ROUTE_USERS, route_me},
     {"PUT", V1 "/me/presence", ROUTE_AGENT, route_me_presence},
     {"GET", V1 "/zones", ROUTE_ANY, route_zones},
     {"GET", V1 "/teams", ROUTE_ANY, route_teams},
     {"GET", V1 "/agents", ROUTE_ANY, route_agents},
+    /* -- live events (events.c) -- */
+    {"GET", V1 "/events", ROUTE_ANY, route_events},
     {"GET", V1 "/test/clock", ROUTE_PUBLIC, route_test_clock_get},
     {"POST", V1 "/test/clock", ROUTE_PUBLIC, route_test_clock_advance},
     /* -- business processes, audit (route_bps.c, route_audit.c) -- */
@@ -42,6 +45,12 @@ static const struct route router_table[] = {
     {"POST", V1 "/callbacks/{id}/queue", ROUTE_SUPERVISOR, route_callback_queue},
     {"POST", V1 "/callbacks/{id}/purge", ROUTE_SUPERVISOR, route_callback_purge},
     {"GET", V1 "/me/callbacks", ROUTE_AGENT, route_me_callbacks},
+    {"POST", V1 "/callbacks/{id}/accept", ROUTE_AGENT, route_callback_accept},
+    {"POST", V1 "/callbacks/{id}/reject", ROUTE_AGENT, route_callback_reject},
+    {"POST", V1 "/callbacks/{id}/dial", ROUTE_AGENT, route_callback_dial},
+    {"POST", V1 "/callbacks/{id}/call-now", ROUTE_AGENT, route_callback_call_now},
+    {"POST", V1 "/callbacks/{id}/connected", ROUTE_AGENT, route_callback_connected},
+    {"POST", V1 "/callbacks/{id}/complete", ROUTE_AGENT, route_callback_complete},
     /* -- do-not-call, interactions, history (route_dnc.c, route_interactions.c) -- */
     {"GET", V1 "/dnc", ROUTE_SUPERVISOR, route_dnc_list},
     {"POST", V1 "/dnc", ROUTE_SUPERVISOR, route_dnc_add},
@@ -49,6 +58,9 @@ static const struct route router_table[] = {
     {"POST", V1 "/interactions", ROUTE_SERVICE, route_interactions_post},
     {"GET", V1 "/me/history", ROUTE_AGENT, route_me_history},
     {"GET", V1 "/me/interaction", ROUTE_AGENT, route_me_interaction},
+    /* -- figures and reports (stats.c, route_reports.c) -- */
+    {"GET", V1 "/stats", ROUTE_SUPERVISOR, route_stats},
+    {"GET", V1 "/reports/completed", ROUTE_SUPERVISOR, route_reports_completed},
 };
 
 #define ROUTER_COUNT (sizeof router_table / sizeof router_table[0])

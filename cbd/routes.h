@@ -46,9 +46,14 @@ char *route_callbacks_audit_text(const char *const *names, const char *const *va
  * names (no agent). */
 enum store_result route_callback_admin_step(struct store *w, struct cb_callback *cb,
                                             const struct lc_transition *t, int64_t now);
+/* route_callback_actions.c: what an agent does with a callback */
+route_handler route_callback_accept, route_callback_reject, route_callback_dial,
+    route_callback_call_now, route_callback_connected, route_callback_complete;
 /* -- do-not-call, interactions, history (route_dnc.c, route_interactions.c) -- */
 route_handler route_dnc_list, route_dnc_add, route_dnc_remove;
 route_handler route_interactions_post, route_me_history, route_me_interaction;
+/* -- figures and reports (stats.c, route_reports.c) -- */
+route_handler route_stats, route_reports_completed;
 /* metrics.c */
 route_handler metrics_route;
 

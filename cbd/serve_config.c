@@ -28,6 +28,10 @@ static const struct serve_key serve_keys[] = {
     {"durability", "full|normal", "full: every write survives power loss (default); "
                                   "normal: survives a crash of cbd, not of the machine"},
     {"log-level", "LEVEL", "debug, info (default), warn or error"},
+    {"grace-s", "SECONDS", "an agent without an event stream this long is logged out, and "
+                           "what they hold goes back (default 30)"},
+    {"event-ring", "N", "live events kept for clients that reconnect with Last-Event-ID "
+                        "(default 65536)"},
     {"test-clock", NULL, "allow tests to move time forward (POST /api/v1/test/clock); "
                          "never in production"},
 };
@@ -39,6 +43,8 @@ void serve_config_defaults(struct serve_config *c)
     c->workers = 2;
     c->durability = STORE_DURABILITY_FULL;
     c->log_level = LOG_LEVEL_INFO;
+    c->grace_s = 30;
+    c->event_ring = 65536;
 }
 
 void serve_config_clear(struct serve_config *c)
@@ -78,6 +84,22 @@ bool serve_config_set(struct serve_config *c, const char *key, const char *value
             return false;
         }
         *(strcmp(key, "threads") == 0 ? &c->threads : &c->workers) = (int)n;
+        return true;
+    }
+    if (strcmp(key, "grace-s") == 0) {
+        if (!conf_parse_int(value, 1, 3600, &n, &why)) {
+            snprintf(err, err_size, "%s: %s", key, why);
+            return false;
+        }
+        c->grace_s = (int)n;
+        return true;
+    }
+    if (strcmp(key, "event-ring") == 0) {
+        if (!conf_parse_int(value, 16, 16 * 1024 * 1024, &n, &why)) {
+            snprintf(err, err_size, "%s: %s", key, why);
+            return false;
+        }
+        c->event_ring = (int)n;
         return true;
     }
     if (strcmp(key, "durability") == 0) {

@@ -24,6 +24,8 @@ struct serve_config {
     enum store_durability durability;
     enum log_level log_level;
     bool test_clock;
+    int grace_s;
+    int event_ring; /* live events kept for Last-Event-ID (events.c) */
 };
 
 void serve_config_defaults(struct serve_config *c);

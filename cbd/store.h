@@ -123,6 +123,8 @@ enum store_result store_token_delete(struct store *st, const unsigned char hash[
 enum store_result store_token_expire(struct store *st, int64_t before, int *count);
 /* Session tokens a user still holds. */
 enum store_result store_token_count(struct store *st, int64_t user_id, int *count);
+/* Deletes every session token of a user (a new password ends the sessions). */
+enum store_result store_token_delete_user(struct store *st, int64_t user_id);
 
 /* ---- business processes (store_bp.c) ------------------------------------ */
 
@@ -199,6 +201,26 @@ enum store_result store_attempt_insert(struct store *st, struct cb_attempt *a);
 /* Attempts of a callback, oldest first, with agent login and name. */
 enum store_result store_attempt_list(struct store *st, int64_t callback_id,
                                      store_attempt_each *each, void *ctx);
+
+/* -- the engine's wakes (store_wake.c) -- */
+
+/* Up to max ids of callbacks whose wake_at is at or before now, earliest
+ * first; *n gets how many. */
+enum store_result store_wake_due(struct store *st, int64_t now, int max, int64_t *ids, int *n);
+/* The earliest wake_at of all callbacks; INT64_MAX when none. */
+enum store_result store_wake_next(struct store *st, int64_t *at);
+/* Sets wake_at alone (0: none) — the engine's bookkeeping, not a change a
+ * client sees, so the version stays. */
+enum store_result store_wake_set(struct store *st, int64_t id, int64_t at);
+/* Wakes now the Pending callbacks of a BP that are due (the BP opened or
+ * started). */
+enum store_result store_wake_bp(struct store *st, int64_t bp_id, int64_t now);
+/* Gives every open callback without a wake_at one at its due time (Pending)
+ * or now (held by an agent), e.g. after cbd init --demo. */
+enum store_result store_wake_fill(struct store *st, int64_t now);
+/* Every callback in a location (the queue and what agents hold, at start). */
+enum store_result store_callback_in_location(struct store *st, enum location loc,
+                                             store_callback_each *each, void *ctx);
 
 /* -- audit (store_audit.c) -- */
 
@@ -322,5 +344,55 @@ enum store_result store_interaction_count_number(struct store *st, const char *n
  * Heap fields of out are the caller's (cb_callback_clear). */
 enum store_result store_interaction_held(struct store *st, int64_t agent_id,
                                          struct cb_callback *out);
+
+/* -- figures and reports (store_report.c) -- */
+
+/* What the figures of DESIGN.md §4 are made of, for one BP and one shift
+ * [from, to) (stats.c derives the percentages and the mean). */
+struct store_shift_counts {
+    int64_t completed;    /* completed in the shift, any end state (purged included) */
+    int64_t purged;       /* of which purged */
+    int64_t reached;      /* of which handled with the last attempt answered live */
+    int64_t handled_n;    /* the shift's attempts (by their time) that have a handle time */
+    int64_t handle_sum_s; /* the sum of those handle times */
+    int64_t to_be_proc;   /* callbacks of the BP not completed, whatever their due time */
+};
+
+/* The counts of bp_id's shift [from, to): three index range reads
+ * (callbacks_completed, attempts_bp_at, callbacks_bp_location), never a
+ * scan of the BP's history. */
+enum store_result store_report_shift(struct store *st, int64_t bp_id, int64_t from, int64_t to,
+                                     struct store_shift_counts *out);
+
+/* One completed callback of report 6.04 with every attempt, oldest first. */
+struct store_report_row {
+    int64_t id;
+    char destination[PHONE_E164_SIZE];
+    int64_t bp_id;
+    char bp_name[CB_NAME_SIZE];
+    int end_state;         /* enum end_state */
+    int64_t created_at;    /* the original entrance time */
+    int64_t completed_at;
+    int attempts_used;     /* the callback's attempt counter (what counts toward the limit) */
+    struct cb_attempt *attempts; /* every recorded attempt, with agent login and name */
+    int nattempts;
+};
+
+typedef bool store_report_each(void *ctx, const struct store_report_row *row);
+
+/* Continue after (after_at, after_id) — completed_at and id of the last row
+ * of the previous page; INT64_MIN and 0 to start. */
+struct store_report_query {
+    int64_t bp_id;
+    int64_t from, to; /* completed_at in [from, to) */
+    int64_t after_at, after_id;
+    int limit;        /* callbacks: at most limit are passed to each */
+};
+
+/* Completed callbacks of one BP by completion time then id, each with its
+ * attempts (one index range of callbacks_completed joined to
+ * attempts_callback). The row and its attempts live until each() returns. */
+enum store_result store_report_completed(struct store *st, const struct store_report_query *q,
+                                         store_report_each *each, void *ctx);
 
 #endif

@@ -52,6 +52,11 @@ void store_callback_row(struct store *st, sqlite3_stmt *s, struct cb_callback *c
     cb->created_at = sqlite3_column_int64(s, c++);
     cb->created_by = sqlite3_column_int64(s, c++);
     cb->completed_at = sqlite3_column_int64(s, c++);
+    cb->wake_at = sqlite3_column_int64(s, c++);
+    cb->attempt_started_at = sqlite3_column_int64(s, c++);
+    enum connect_kind ck;
+    cb->attempt_connect =
+        connect_parse((const char *)sqlite3_column_text(s, c++), &ck) ? (int)ck : -1;
     store_name_of(st, STORE_NAME_BP, cb->bp_id, cb->bp_name, sizeof cb->bp_name);
     store_name_of(st, STORE_NAME_USER_LOGIN, cb->agent_id, cb->agent_login, sizeof cb->agent_login);
     store_name_of(st, STORE_NAME_TEAM, cb->team_id, cb->team_name, sizeof cb->team_name);
@@ -61,14 +66,32 @@ void store_callback_row(struct store *st, sqlite3_stmt *s, struct cb_callback *c
                   sizeof cb->created_by_login);
 }
 
+/* Binds wake_at, attempt_started_at and attempt_connect from column col on. */
+static void store_bind_callback_flow(sqlite3_stmt *s, int col, const struct cb_callback *cb)
+{
+    if (cb->wake_at)
+        sqlite3_bind_int64(s, col, cb->wake_at);
+    else
+        sqlite3_bind_null(s, col);
+    if (cb->attempt_started_at)
+        sqlite3_bind_int64(s, col + 1, cb->attempt_started_at);
+    else
+        sqlite3_bind_null(s, col + 1);
+    store_bind_text_or_null(s, col + 2,
+                            cb->attempt_connect >= 0
+                                ? connect_wire((enum connect_kind)cb->attempt_connect)
+                                : NULL);
+}
+
 enum store_result store_callback_insert(struct store *st, struct cb_callback *cb)
 {
     sqlite3_stmt *s = store_stmt(
         st, "INSERT INTO callbacks(destination, bp_id, due_at, window_end, tz, routing, agent_id, "
             "team_id, remark, subject, case_data, transcription, origin, attempts, state, "
             "location, holder_id, state_since, timed_out, end_state, flags, version, created_at, "
-            "created_by, completed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-            "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, 1, ?22, ?23, ?24)");
+            "created_by, completed_at, wake_at, attempt_started_at, attempt_connect) VALUES (?1, "
+            "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+            "?20, ?21, 1, ?22, ?23, ?24, ?25, ?26, ?27)");
     if (s == NULL)
         return STORE_ERROR;
     sqlite3_bind_text(s, 1, cb->destination, -1, SQLITE_STATIC);
@@ -98,6 +121,7 @@ enum store_result store_callback_insert(struct store *st, struct cb_callback *cb
         sqlite3_bind_int64(s, 24, cb->completed_at);
     else
         sqlite3_bind_null(s, 24);
+    store_bind_callback_flow(s, 25, cb);
     enum store_result r = store_exec_stmt(st, s);
     if (r == STORE_OK) {
         cb->id = sqlite3_last_insert_rowid(st->db);
@@ -151,7 +175,8 @@ enum store_result store_callback_update(struct store *st, struct cb_callback *cb
         st, "UPDATE callbacks SET destination = ?3, due_at = ?4, window_end = ?5, tz = ?6, "
             "routing = ?7, agent_id = ?8, team_id = ?9, remark = ?10, attempts = ?11, state = ?12, "
             "location = ?13, holder_id = ?14, state_since = ?15, timed_out = ?16, end_state = ?17, "
-            "flags = ?18, completed_at = ?19, version = version + 1 "
+            "flags = ?18, completed_at = ?19, wake_at = ?20, attempt_started_at = ?21, "
+            "attempt_connect = ?22, version = version + 1 "
             "WHERE id = ?1 AND version = ?2");
     if (s == NULL)
         return STORE_ERROR;
@@ -177,6 +202,7 @@ enum store_result store_callback_update(struct store *st, struct cb_callback *cb
         sqlite3_bind_int64(s, 19, cb->completed_at);
     else
         sqlite3_bind_null(s, 19);
+    store_bind_callback_flow(s, 20, cb);
     enum store_result r = store_exec_stmt(st, s);
     if (r != STORE_OK)
         return r;
@@ -231,8 +257,11 @@ enum store_result store_callback_count_due(struct store *st, int64_t bp_id, int6
 
 enum store_result store_attempt_insert(struct store *st, struct cb_attempt *a)
 {
+    /* bp_id copies the callback's BP so a shift's attempts per BP are one
+     * index range (attempts_bp_at; the figures of stats.c) */
     sqlite3_stmt *s = store_stmt(st, "INSERT INTO attempts(callback_id, at, started_at, agent_id, "
-                                     "state, handle_s, connect) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                                     "state, handle_s, connect, bp_id) VALUES (?1, ?2, ?3, ?4, ?5, "
+                                     "?6, ?7, (SELECT bp_id FROM callbacks WHERE id = ?1))");
     if (s == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, a->callback_id);

@@ -70,7 +70,8 @@ void store_bind_id_or_null(sqlite3_stmt *s, int col, int64_t id);
     "SELECT c.id, c.destination, c.bp_id, c.due_at, c.window_end, c.tz, c.routing, "       \
     "c.agent_id, c.team_id, c.remark, c.subject, c.case_data, c.transcription, c.origin, " \
     "c.attempts, c.state, c.holder_id, c.state_since, c.timed_out, c.end_state, c.flags, "  \
-    "c.version, c.created_at, c.created_by, c.completed_at FROM callbacks c"
+    "c.version, c.created_at, c.created_by, c.completed_at, c.wake_at, "                 \
+    "c.attempt_started_at, c.attempt_connect FROM callbacks c"
 
 /* Fills cb from a row of STORE_CALLBACK_SELECT; heap fields are cb's. */
 void store_callback_row(struct store *st, sqlite3_stmt *s, struct cb_callback *cb);

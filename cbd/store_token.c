@@ -103,3 +103,12 @@ enum store_result store_token_count(struct store *st, int64_t user_id, int *coun
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? STORE_OK : store_result_of(st, rc);
 }
+
+enum store_result store_token_delete_user(struct store *st, int64_t user_id)
+{
+    sqlite3_stmt *s = store_stmt(st, "DELETE FROM tokens WHERE user_id = ?1 AND kind = 'session'");
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, user_id);
+    return store_exec_stmt(st, s);
+}

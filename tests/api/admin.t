@@ -60,9 +60,11 @@ with Server(t) as s:
     t.is_(lines[0].index("NAME"), lines[1].index(lines[1].split()[1]), "columns line up")
 
     r = run("user", "passwd", "--db", "DB", "erin", "--password-stdin", stdin="erin-secret-2\n")
-    t.is_((r.returncode, r.stdout.strip()), (0, "password of erin changed"), "user passwd")
+    t.is_((r.returncode, r.stdout.strip()), (0, "password of erin changed; their sessions are ended"), "user passwd")
     t.is_(login("erin", "erin-secret-2").status, 200, "the new password works")
     t.is_(login("erin", "erin-secret-1").status, 401, "the old one does not")
+    t.is_(s.get(V1 + "/me", erin).status, 401, "a new password ends her sessions")
+    erin = login("erin", "erin-secret-2").json["token"]
 
     t.is_(run("user", "set", "--db", "DB", "erin", "--disabled", "yes").returncode, 0, "user set --disabled yes")
     t.is_(login("erin", "erin-secret-2").status, 401, "a disabled user cannot log in")

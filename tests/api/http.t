@@ -67,10 +67,14 @@ with Server(t) as s:
 
     # me, presence
     r = s.get("/api/v1/me", alice)
-    t.is_((r.status, r.json["login"], r.json["presence"]), (200, "alice", "not_ready"), "me after login")
-    r = s.put("/api/v1/me/presence", alice, {"presence": "ready"})
+    t.is_((r.status, r.json["login"], r.json["presence"]), (200, "alice", "busy"),
+          "me after login: alice still holds a demo callback, so she is Busy")
+    dave = s.login("dave")
+    r = s.get("/api/v1/me", dave)
+    t.is_((r.status, r.json["login"], r.json["presence"]), (200, "dave", "not_ready"), "me after login")
+    r = s.put("/api/v1/me/presence", dave, {"presence": "ready"})
     t.is_((r.status, r.json["presence"]), (200, "ready"), "presence ready")
-    r = s.put("/api/v1/me/presence", alice, {"presence": "busy"})
+    r = s.put("/api/v1/me/presence", dave, {"presence": "busy"})
     t.is_((r.status, r.error()[1]), (422, "presence"), "presence busy is not the agent's to set")
     sup = s.login("sup")
     r = s.put("/api/v1/me/presence", sup, {"presence": "ready"})

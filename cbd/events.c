@@ -1,0 +1,828 @@
+/*
+ * events.c — live events (see events.h): the ring of published events, the
+ * event streams of GET /api/v1/events, and the heartbeat thread.
+ *
+ * The ring. An array of ring_size pointers; event seq lives in slot
+ * seq % ring_size, so the ring holds seqs (last - count, last] and a new
+ * event frees the one it replaces. Each entry is one allocation holding its
+ * audience and the whole SSE frame ("id: B-S\nevent: T\ndata: J\n\n"),
+ * formatted once on the engine thread and copied to every stream that may
+ * see it.
+ *
+ * A stream is small (struct events_stream, ~100 bytes plus 32 per team of an
+ * agent) and keeps no buffer: it remembers the seq of the next event it has
+ * not looked at and how many bytes of the current frame it has written. The
+ * content reader copies what the stream may see straight into
+ * libmicrohttpd's write buffer; when there is nothing, it suspends the
+ * connection (allowed from a content reader, microhttpd.h) and files the
+ * stream in the indexes of suspended streams:
+ *   - events_idle: every suspended stream, oldest first (heartbeats and
+ *     events for everyone);
+ *   - events_sups: suspended supervisors and admins;
+ *   - events_agents[hash(user)]: suspended agents;
+ *   - events_teams[hash(team)]: one link per team of a suspended agent.
+ * events_commit resumes only the streams an event's audience names, looked
+ * up in these indexes. The heartbeat thread resumes streams suspended for
+ * the heartbeat interval, which then write ": hb". Connections are resumed
+ * outside the lock: a stream taken out of the indexes is suspended and
+ * nobody else holds it, so libmicrohttpd cannot free it meanwhile.
+ *
+ * The wire. The first bytes of a stream are the comment ": ok B-S", the
+ * position after which it continues (the newest event without
+ * Last-Event-ID; the given id when resuming). An id from another boot, one
+ * older than the ring, one not yet issued or a malformed one makes the next
+ * thing an "event: reset" with data {"reason": ...} and id B-S of now; a
+ * stream that falls a whole ring behind its client gets the same. Then the
+ * events, and ": hb" after every heartbeat interval without anything
+ * (CBD_HEARTBEAT_S in the environment, default 15 s, read at start).
+ *
+ * Locking: one mutex (events_lock) over the ring, the indexes and every
+ * stream's fields; held for copies and list edits only.
+ */
+#include "events.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "conf.h"
+#include "dispatch.h"
+#include "engine.h"
+#include "log.h"
+#include "store.h"
+#include "xalloc.h"
+
+#define EVENTS_RING_DEFAULT 65536u
+#define EVENTS_HB_DEFAULT_S 15
+#define EVENTS_BUCKETS 1024u /* power of two */
+#define EVENTS_BLOCK 256     /* libmicrohttpd's buffer for HTTP/1.0 (chunked uses its own) */
+#define EVENTS_HB_SLACK_MS 250
+
+/* ---- the ring ------------------------------------------------------------ */
+
+struct events_entry {
+    uint64_t seq;
+    size_t len;       /* of the frame */
+    bool supervisors;
+    bool everyone;
+    uint8_t nagents, nteams;
+    char *frame;      /* points after ids[] */
+    int64_t ids[];    /* nagents agent ids, then nteams team ids */
+};
+
+struct events_pending {
+    enum event_type type;
+    struct event_audience to;
+    char *data;
+};
+
+static pthread_mutex_t events_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct events_entry **events_ring; /* NULL before init and after shutdown */
+static unsigned events_ring_size;
+static uint64_t events_last_seq; /* written by the engine thread under the lock */
+static long long events_boot;
+static bool events_closing;
+static atomic_uint events_open;
+
+/* engine thread only */
+static struct events_pending *events_queue_items;
+static size_t events_queue_len, events_queue_cap;
+static struct MHD_Connection **events_wake_conns;
+static size_t events_wake_cap;
+
+static const char *const events_type_names[] = {
+    [EVENT_OFFER] = "offer",     [EVENT_CALLBACK] = "callback", [EVENT_PRESENCE] = "presence",
+    [EVENT_STATS] = "stats",     [EVENT_BP] = "bp",
+};
+
+/* The oldest seq still in the ring (last + 1 when empty). */
+static uint64_t events_oldest(void)
+{
+    uint64_t count = events_last_seq < events_ring_size ? events_last_seq : events_ring_size;
+    return events_last_seq - count + 1;
+}
+
+/* ---- intrusive lists ----------------------------------------------------- */
+
+struct events_link {
+    struct events_link *prev, *next;
+};
+
+static void events_list_init(struct events_link *l)
+{
+    l->prev = l->next = l;
+}
+
+static bool events_list_empty(const struct events_link *head)
+{
+    return head->next == head;
+}
+
+static void events_list_append(struct events_link *head, struct events_link *l)
+{
+    l->prev = head->prev;
+    l->next = head;
+    head->prev->next = l;
+    head->prev = l;
+}
+
+/* Unlinks l; a node that is not in a list (linked to itself) stays so. */
+static void events_list_del(struct events_link *l)
+{
+    l->prev->next = l->next;
+    l->next->prev = l->prev;
+    l->prev = l->next = l;
+}
+
+#define EVENTS_OF(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* ---- streams ------------------------------------------------------------- */
+
+enum events_kind { EVENTS_KIND_OTHER, EVENTS_KIND_SUPERVISOR, EVENTS_KIND_AGENT };
+/* What the stream writes next: the ": ok" line, a reset event, events, a
+ * heartbeat comment. */
+enum events_phase { EVENTS_PHASE_OK, EVENTS_PHASE_RESET, EVENTS_PHASE_LIVE, EVENTS_PHASE_HB };
+enum events_reset {
+    EVENTS_RESET_NONE,
+    EVENTS_RESET_RESTARTED,
+    EVENTS_RESET_TOO_OLD,
+    EVENTS_RESET_UNKNOWN,
+    EVENTS_RESET_MALFORMED,
+    EVENTS_RESET_OVERRUN,
+};
+static const char *const events_reset_reasons[] = {
+    [EVENTS_RESET_NONE] = "",
+    [EVENTS_RESET_RESTARTED] = "restarted",
+    [EVENTS_RESET_TOO_OLD] = "too_old",
+    [EVENTS_RESET_UNKNOWN] = "unknown_id",
+    [EVENTS_RESET_MALFORMED] = "malformed_id",
+    [EVENTS_RESET_OVERRUN] = "overrun",
+};
+
+struct events_stream;
+
+struct events_team {
+    struct events_link link; /* in events_teams[] while suspended */
+    int64_t team;
+    struct events_stream *stream;
+};
+
+struct events_stream {
+    struct events_link idle; /* in events_idle while suspended */
+    struct events_link who;  /* in events_sups or events_agents[] while suspended */
+    struct MHD_Connection *conn;
+    struct events_team *teams;
+    int64_t user_id;
+    int64_t idle_since_ms;
+    uint64_t next_seq; /* the next event to look at */
+    uint32_t offset;   /* bytes of the current piece already written */
+    uint16_t nteams;
+    uint8_t kind, phase, reset;
+    bool suspended;
+    bool hb_due;
+};
+
+static struct events_link events_idle, events_sups;
+static struct events_link events_agents[EVENTS_BUCKETS], events_teams[EVENTS_BUCKETS];
+
+static size_t events_hash(int64_t id)
+{
+    return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 32) & (EVENTS_BUCKETS - 1);
+}
+
+static bool events_visible(const struct events_stream *s, const struct events_entry *e)
+{
+    if (e->everyone)
+        return true;
+    if (s->kind == EVENTS_KIND_SUPERVISOR)
+        return e->supervisors;
+    if (s->kind != EVENTS_KIND_AGENT)
+        return false;
+    for (int i = 0; i < e->nagents; i++)
+        if (e->ids[i] == s->user_id)
+            return true;
+    for (int i = 0; i < e->nteams; i++)
+        for (int k = 0; k < s->nteams; k++)
+            if (e->ids[e->nagents + i] == s->teams[k].team)
+                return true;
+    return false;
+}
+
+/* Files a stream as suspended (lock held). */
+static void events_park(struct events_stream *s)
+{
+    s->suspended = true;
+    s->hb_due = false;
+    s->idle_since_ms = clock_mono_ms();
+    events_list_append(&events_idle, &s->idle);
+    if (s->kind == EVENTS_KIND_SUPERVISOR)
+        events_list_append(&events_sups, &s->who);
+    else if (s->kind == EVENTS_KIND_AGENT) {
+        events_list_append(&events_agents[events_hash(s->user_id)], &s->who);
+        for (int i = 0; i < s->nteams; i++)
+            events_list_append(&events_teams[events_hash(s->teams[i].team)], &s->teams[i].link);
+    }
+}
+
+/* Takes a suspended stream out of the indexes (lock held); the caller
+ * resumes its connection. */
+static void events_unpark(struct events_stream *s)
+{
+    events_list_del(&s->idle);
+    events_list_del(&s->who);
+    for (int i = 0; i < s->nteams; i++)
+        events_list_del(&s->teams[i].link);
+    s->suspended = false;
+}
+
+/* Collects the connections to resume into a growable array. */
+struct events_wake {
+    struct MHD_Connection **conns;
+    size_t len, cap;
+};
+
+static void events_wake_add(struct events_wake *w, struct events_stream *s)
+{
+    if (!s->suspended)
+        return;
+    events_unpark(s);
+    if (w->len == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 64;
+        w->conns = xrealloc(w->conns, w->cap * sizeof *w->conns);
+    }
+    w->conns[w->len++] = s->conn;
+}
+
+static void events_wake_list(struct events_wake *w, struct events_link *head, size_t member)
+{
+    while (!events_list_empty(head))
+        events_wake_add(w, (struct events_stream *)(void *)((char *)head->next - member));
+}
+
+static void events_resume_all(struct MHD_Connection **conns, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        MHD_resume_connection(conns[i]);
+}
+
+/* ---- the heartbeat thread ------------------------------------------------ */
+
+static pthread_t events_hb_thread;
+static pthread_cond_t events_hb_cond;
+static bool events_hb_running, events_hb_stop;
+static int64_t events_hb_ms = EVENTS_HB_DEFAULT_S * 1000;
+
+static void *events_hb_main(void *arg)
+{
+    (void)arg;
+    struct events_wake w = {0};
+    pthread_mutex_lock(&events_lock);
+    while (!events_hb_stop) {
+        int64_t now = clock_mono_ms();
+        w.len = 0;
+        while (!events_list_empty(&events_idle)) {
+            struct events_stream *s = EVENTS_OF(events_idle.next, struct events_stream, idle);
+            if (s->idle_since_ms + events_hb_ms - EVENTS_HB_SLACK_MS > now)
+                break;
+            events_wake_add(&w, s);
+            s->hb_due = true;
+        }
+        if (w.len > 0) {
+            pthread_mutex_unlock(&events_lock);
+            events_resume_all(w.conns, w.len);
+            pthread_mutex_lock(&events_lock);
+            continue;
+        }
+        int64_t due = now + events_hb_ms;
+        if (!events_list_empty(&events_idle))
+            due = EVENTS_OF(events_idle.next, struct events_stream, idle)->idle_since_ms +
+                  events_hb_ms;
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        int64_t wait_ms = due - now;
+        ts.tv_sec += (time_t)(wait_ms / 1000);
+        ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&events_hb_cond, &events_lock, &ts);
+    }
+    pthread_mutex_unlock(&events_lock);
+    free(w.conns);
+    return NULL;
+}
+
+/* ---- start and stop ------------------------------------------------------ */
+
+void events_init(long long boot, unsigned ring_size)
+{
+    const char *hb = getenv("CBD_HEARTBEAT_S");
+    if (hb && hb[0]) {
+        int64_t n;
+        const char *why;
+        if (conf_parse_int(hb, 1, 3600, &n, &why))
+            events_hb_ms = n * 1000;
+        else
+            log_warn("CBD_HEARTBEAT_S: %s; using %d s", why, EVENTS_HB_DEFAULT_S);
+    }
+    events_list_init(&events_idle);
+    events_list_init(&events_sups);
+    for (unsigned i = 0; i < EVENTS_BUCKETS; i++) {
+        events_list_init(&events_agents[i]);
+        events_list_init(&events_teams[i]);
+    }
+    pthread_mutex_lock(&events_lock);
+    events_boot = boot;
+    events_ring_size = ring_size ? ring_size : EVENTS_RING_DEFAULT;
+    events_ring = xcalloc(events_ring_size, sizeof *events_ring);
+    events_last_seq = 0;
+    events_closing = false;
+    events_hb_stop = false;
+    pthread_mutex_unlock(&events_lock);
+
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&events_hb_cond, &attr);
+    pthread_condattr_destroy(&attr);
+    events_hb_running = pthread_create(&events_hb_thread, NULL, events_hb_main, NULL) == 0;
+    if (!events_hb_running)
+        log_error("events: cannot start the heartbeat thread");
+}
+
+void events_shutdown(void)
+{
+    struct events_wake w = {0};
+    pthread_mutex_lock(&events_lock);
+    if (events_ring == NULL) {
+        pthread_mutex_unlock(&events_lock);
+        return;
+    }
+    events_closing = true;
+    events_hb_stop = true;
+    events_wake_list(&w, &events_idle, offsetof(struct events_stream, idle));
+    struct events_entry **ring = events_ring;
+    unsigned size = events_ring_size;
+    events_ring = NULL;
+    pthread_cond_signal(&events_hb_cond);
+    pthread_mutex_unlock(&events_lock);
+    events_resume_all(w.conns, w.len);
+    free(w.conns);
+    if (events_hb_running) {
+        pthread_join(events_hb_thread, NULL);
+        events_hb_running = false;
+    }
+    pthread_cond_destroy(&events_hb_cond);
+    for (unsigned i = 0; i < size; i++)
+        free(ring[i]);
+    free(ring);
+}
+
+unsigned events_streams(void)
+{
+    return atomic_load(&events_open);
+}
+
+/* ---- publishing (engine thread) ------------------------------------------ */
+
+void events_queue(enum event_type type, const struct event_audience *to, char *data)
+{
+    if (events_queue_len == events_queue_cap) {
+        events_queue_cap = events_queue_cap ? events_queue_cap * 2 : 16;
+        events_queue_items = xrealloc(events_queue_items,
+                                      events_queue_cap * sizeof *events_queue_items);
+    }
+    struct events_pending *p = &events_queue_items[events_queue_len++];
+    p->type = type;
+    p->to = *to;
+    if (p->to.nagents < 0 || p->to.nagents > EVENT_MAX_AGENTS)
+        p->to.nagents = p->to.nagents < 0 ? 0 : EVENT_MAX_AGENTS;
+    if (p->to.nteams < 0 || p->to.nteams > EVENT_MAX_TEAMS)
+        p->to.nteams = p->to.nteams < 0 ? 0 : EVENT_MAX_TEAMS;
+    p->data = data;
+}
+
+size_t events_mark(void)
+{
+    return events_queue_len;
+}
+
+void events_rollback_to(size_t mark)
+{
+    while (events_queue_len > mark)
+        free(events_queue_items[--events_queue_len].data);
+}
+
+void events_discard(void)
+{
+    events_rollback_to(0);
+}
+
+/* The entry for p with id seq: audience and SSE frame in one block. A data
+ * text with line breaks becomes several data: lines. */
+static struct events_entry *events_entry_new(const struct events_pending *p, uint64_t seq)
+{
+    const char *data = p->data ? p->data : "null";
+    size_t dlen = strlen(data), lines = 1;
+    for (size_t i = 0; i < dlen; i++)
+        lines += data[i] == '\n';
+    char head[96];
+    int hlen = snprintf(head, sizeof head, "id: %lld-%llu\nevent: %s\ndata: ", events_boot,
+                        (unsigned long long)seq, events_type_names[p->type]);
+    size_t nids = (size_t)p->to.nagents + (size_t)p->to.nteams;
+    size_t cap = (size_t)hlen + dlen + lines * 6 + 2;
+    struct events_entry *e = xmalloc(sizeof *e + nids * sizeof(int64_t) + cap + 1);
+    e->seq = seq;
+    e->supervisors = p->to.supervisors;
+    e->everyone = p->to.everyone;
+    e->nagents = (uint8_t)p->to.nagents;
+    e->nteams = (uint8_t)p->to.nteams;
+    memcpy(e->ids, p->to.agents, (size_t)p->to.nagents * sizeof(int64_t));
+    memcpy(e->ids + p->to.nagents, p->to.teams, (size_t)p->to.nteams * sizeof(int64_t));
+    e->frame = (char *)(e->ids + nids);
+    char *o = e->frame;
+    memcpy(o, head, (size_t)hlen);
+    o += hlen;
+    for (size_t i = 0; i < dlen; i++) {
+        if (data[i] == '\r')
+            continue;
+        if (data[i] == '\n') {
+            memcpy(o, "\ndata: ", 7);
+            o += 7;
+            continue;
+        }
+        *o++ = data[i];
+    }
+    *o++ = '\n';
+    *o++ = '\n';
+    *o = '\0';
+    e->len = (size_t)(o - e->frame);
+    return e;
+}
+
+/* Finds the suspended streams e is for (lock held). */
+static void events_wake_for(struct events_wake *w, const struct events_entry *e)
+{
+    if (e->everyone) {
+        events_wake_list(w, &events_idle, offsetof(struct events_stream, idle));
+        return;
+    }
+    if (e->supervisors)
+        events_wake_list(w, &events_sups, offsetof(struct events_stream, who));
+    /* collect first, then wake: waking unlinks every team link of a stream,
+     * which may sit further along the same bucket */
+    struct events_stream *found[64];
+    for (int i = 0; i < e->nagents + e->nteams; i++) {
+        bool agent = i < e->nagents;
+        struct events_link *head = agent ? &events_agents[events_hash(e->ids[i])]
+                                         : &events_teams[events_hash(e->ids[i])];
+        bool more = true;
+        while (more) {
+            int n = 0;
+            more = false;
+            for (struct events_link *l = head->next; l != head; l = l->next) {
+                struct events_stream *s;
+                if (agent) {
+                    s = EVENTS_OF(l, struct events_stream, who);
+                    if (s->user_id != e->ids[i])
+                        continue;
+                } else {
+                    struct events_team *t = EVENTS_OF(l, struct events_team, link);
+                    if (t->team != e->ids[i])
+                        continue;
+                    s = t->stream;
+                }
+                if (n == (int)(sizeof found / sizeof found[0])) {
+                    more = true;
+                    break;
+                }
+                found[n++] = s;
+            }
+            for (int k = 0; k < n; k++)
+                events_wake_add(w, found[k]);
+        }
+    }
+}
+
+void events_commit(void)
+{
+    if (events_queue_len == 0)
+        return;
+    size_t n = events_queue_len;
+    struct events_entry **entries = xmalloc(n * sizeof *entries);
+    uint64_t first = events_last_seq + 1; /* only this thread writes it */
+    for (size_t i = 0; i < n; i++)
+        entries[i] = events_entry_new(&events_queue_items[i], first + i);
+    events_discard();
+
+    struct events_wake w = {events_wake_conns, 0, events_wake_cap};
+    pthread_mutex_lock(&events_lock);
+    if (events_ring == NULL) {
+        pthread_mutex_unlock(&events_lock);
+        for (size_t i = 0; i < n; i++)
+            free(entries[i]);
+        free(entries);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct events_entry **slot = &events_ring[entries[i]->seq % events_ring_size];
+        struct events_entry *old = *slot;
+        *slot = entries[i];
+        entries[i] = old; /* freed below, outside the lock */
+        events_wake_for(&w, *slot);
+    }
+    events_last_seq = first + n - 1;
+    pthread_mutex_unlock(&events_lock);
+
+    events_resume_all(w.conns, w.len);
+    events_wake_conns = w.conns;
+    events_wake_cap = w.cap;
+    for (size_t i = 0; i < n; i++)
+        free(entries[i]);
+    free(entries);
+}
+
+/* ---- the content reader -------------------------------------------------- */
+
+/* The next event s may see, skipping the others; NULL when there is none.
+ * *lost is set when the stream's place has left the ring (lock held). */
+static const struct events_entry *events_next(struct events_stream *s, bool *lost)
+{
+    *lost = false;
+    if (s->next_seq < events_oldest()) {
+        *lost = true;
+        return NULL;
+    }
+    while (s->next_seq <= events_last_seq) {
+        const struct events_entry *e = events_ring[s->next_seq % events_ring_size];
+        if (events_visible(s, e))
+            return e;
+        s->next_seq++;
+    }
+    return NULL;
+}
+
+static ssize_t events_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct events_stream *s = cls;
+    char piece[128];
+    size_t n = 0;
+    pthread_mutex_lock(&events_lock);
+    if (events_closing) {
+        pthread_mutex_unlock(&events_lock);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    while (n < max) {
+        const char *src = piece;
+        size_t len = 0;
+        switch ((enum events_phase)s->phase) {
+        case EVENTS_PHASE_OK:
+            len = (size_t)snprintf(piece, sizeof piece, ": ok %lld-%llu\n\n", events_boot,
+                                   (unsigned long long)(s->next_seq - 1));
+            break;
+        case EVENTS_PHASE_RESET:
+            len = (size_t)snprintf(piece, sizeof piece,
+                                   "id: %lld-%llu\nevent: reset\ndata: {\"reason\":\"%s\"}\n\n",
+                                   events_boot, (unsigned long long)(s->next_seq - 1),
+                                   events_reset_reasons[s->reset]);
+            break;
+        case EVENTS_PHASE_HB:
+            src = ": hb\n\n";
+            len = 6;
+            break;
+        case EVENTS_PHASE_LIVE: {
+            bool lost;
+            const struct events_entry *e = events_next(s, &lost);
+            if (lost) {
+                if (s->offset > 0 || n > 0) {
+                    /* the frame being written is gone: end the stream; the
+                     * client reconnects with its last id and gets a reset */
+                    pthread_mutex_unlock(&events_lock);
+                    return n > 0 ? (ssize_t)n : MHD_CONTENT_READER_END_WITH_ERROR;
+                }
+                s->reset = EVENTS_RESET_OVERRUN;
+                s->next_seq = events_last_seq + 1;
+                s->phase = EVENTS_PHASE_RESET;
+                continue;
+            }
+            if (e == NULL) {
+                if (n == 0 && s->hb_due) {
+                    s->hb_due = false;
+                    s->phase = EVENTS_PHASE_HB;
+                    continue;
+                }
+                goto out;
+            }
+            src = e->frame;
+            len = e->len;
+            break;
+        }
+        }
+        size_t take = len - s->offset;
+        if (take > max - n)
+            take = max - n;
+        memcpy(buf + n, src + s->offset, take);
+        n += take;
+        s->offset += (uint32_t)take;
+        if (s->offset < len)
+            break;
+        s->offset = 0;
+        switch ((enum events_phase)s->phase) {
+        case EVENTS_PHASE_OK:
+            s->phase = s->reset != EVENTS_RESET_NONE ? EVENTS_PHASE_RESET : EVENTS_PHASE_LIVE;
+            break;
+        case EVENTS_PHASE_RESET:
+        case EVENTS_PHASE_HB:
+            s->phase = EVENTS_PHASE_LIVE;
+            break;
+        case EVENTS_PHASE_LIVE:
+            s->next_seq++;
+            break;
+        }
+    }
+out:
+    if (n > 0) {
+        s->hb_due = false;
+        pthread_mutex_unlock(&events_lock);
+        return (ssize_t)n;
+    }
+    events_park(s);
+    MHD_suspend_connection(s->conn);
+    pthread_mutex_unlock(&events_lock);
+    return 0;
+}
+
+/* ---- presence: an agent's streams, told to the dispatcher ---------------- */
+
+struct events_presence {
+    struct engine_cmd cmd;
+    int64_t agent_id;
+    int delta;
+};
+
+static enum store_result events_presence_run(struct store *w, struct engine_cmd *cmd)
+{
+    struct events_presence *p = cmd->ctx;
+    dispatch_stream(w, p->agent_id, p->delta, clock_now());
+    return STORE_OK;
+}
+
+static void events_presence_done(struct engine_cmd *cmd)
+{
+    free(cmd->ctx);
+}
+
+static void events_presence(int64_t agent_id, int delta)
+{
+    struct events_presence *p = xcalloc(1, sizeof *p);
+    p->agent_id = agent_id;
+    p->delta = delta;
+    p->cmd.run = events_presence_run;
+    p->cmd.done = events_presence_done;
+    p->cmd.ctx = p;
+    engine_submit(&p->cmd);
+}
+
+/* ---- GET /api/v1/events -------------------------------------------------- */
+
+static void events_stream_free(void *ctx)
+{
+    struct events_stream *s = ctx;
+    pthread_mutex_lock(&events_lock);
+    if (s->suspended) /* not expected: a suspended connection does not close */
+        events_unpark(s);
+    pthread_mutex_unlock(&events_lock);
+    atomic_fetch_sub(&events_open, 1);
+    if (s->kind == EVENTS_KIND_AGENT)
+        events_presence(s->user_id, -1);
+    free(s->teams);
+    free(s);
+}
+
+struct events_teams_ctx {
+    struct events_stream *s;
+    size_t cap;
+};
+
+static bool events_team_each(void *ctx, const struct cb_team *t)
+{
+    struct events_teams_ctx *c = ctx;
+    struct events_stream *s = c->s;
+    for (int i = 0; i < s->nteams; i++)
+        if (s->teams[i].team == t->id)
+            return true;
+    if (s->nteams == UINT16_MAX)
+        return false;
+    if (s->nteams == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 4;
+        s->teams = xrealloc(s->teams, c->cap * sizeof *s->teams);
+    }
+    s->teams[s->nteams++].team = t->id;
+    return true;
+}
+
+/* Parses "BOOT-SEQ"; false when malformed. */
+static bool events_parse_id(const char *text, long long *boot, uint64_t *seq)
+{
+    const char *dash = strchr(text, '-');
+    if (dash == NULL || dash == text || dash - text > 18 || strlen(dash + 1) == 0 ||
+        strlen(dash + 1) > 19)
+        return false;
+    if (strspn(text, "0123456789") != (size_t)(dash - text) ||
+        strspn(dash + 1, "0123456789") != strlen(dash + 1))
+        return false;
+    *boot = strtoll(text, NULL, 10);
+    *seq = strtoull(dash + 1, NULL, 10);
+    return true;
+}
+
+/* Where a stream resuming after last_id starts (lock held). */
+static void events_position(struct events_stream *s, const char *last_id)
+{
+    s->next_seq = events_last_seq + 1;
+    if (last_id == NULL || last_id[0] == '\0')
+        return;
+    long long boot;
+    uint64_t seq;
+    if (!events_parse_id(last_id, &boot, &seq))
+        s->reset = EVENTS_RESET_MALFORMED;
+    else if (boot != events_boot)
+        s->reset = EVENTS_RESET_RESTARTED;
+    else if (seq > events_last_seq)
+        s->reset = EVENTS_RESET_UNKNOWN;
+    else if (seq + 1 < events_oldest())
+        s->reset = EVENTS_RESET_TOO_OLD;
+    else
+        s->next_seq = seq + 1;
+}
+
+void route_events(struct http_request *req)
+{
+    const char *last_id = http_header(req, "Last-Event-ID");
+    if (last_id == NULL)
+        last_id = http_query(req, "last_event_id");
+    struct events_stream *s = xcalloc(1, sizeof *s);
+    events_list_init(&s->idle);
+    events_list_init(&s->who);
+    s->conn = req->conn;
+    s->user_id = req->caller.user_id;
+    switch (req->caller.role) {
+    case ROLE_AGENT:
+        s->kind = EVENTS_KIND_AGENT;
+        break;
+    case ROLE_SUPERVISOR:
+    case ROLE_ADMIN:
+        s->kind = EVENTS_KIND_SUPERVISOR;
+        break;
+    default:
+        s->kind = EVENTS_KIND_OTHER;
+        break;
+    }
+    if (s->kind == EVENTS_KIND_AGENT) {
+        struct store *st = store_reader();
+        struct events_teams_ctx c = {s, 0};
+        if (st == NULL || store_user_teams(st, s->user_id, events_team_each, &c) != STORE_OK) {
+            free(s->teams);
+            free(s);
+            http_reply_error(req, ERR_UNAVAILABLE, NULL, "the store is unavailable");
+            return;
+        }
+        for (int i = 0; i < s->nteams; i++) {
+            events_list_init(&s->teams[i].link);
+            s->teams[i].stream = s;
+        }
+    }
+
+    pthread_mutex_lock(&events_lock);
+    bool closed = events_ring == NULL || events_closing;
+    if (!closed)
+        events_position(s, last_id);
+    pthread_mutex_unlock(&events_lock);
+    if (closed) {
+        free(s->teams);
+        free(s);
+        http_reply_error(req, ERR_UNAVAILABLE, NULL, "the server is shutting down");
+        return;
+    }
+    atomic_fetch_add(&events_open, 1);
+    req->ctx = s;
+    req->ctx_free = events_stream_free;
+    if (s->kind == EVENTS_KIND_AGENT)
+        events_presence(s->user_id, +1);
+
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, EVENTS_BLOCK, events_read, s, NULL);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            "text/event-stream; charset=utf-8");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+    http_reply_response(req, 200, resp);
+}

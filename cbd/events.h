@@ -1,0 +1,81 @@
+/*
+ * events.h — live events for the consoles (GET /api/v1/events, Server-Sent
+ * Events; DESIGN.md §5 and §9).
+ *
+ * The engine thread queues events while it runs a batch (events_queue) and,
+ * once the batch has committed, publishes them (events_commit) — or drops
+ * them when the batch failed (events_discard), so no console ever hears of
+ * a change that did not happen. Published events go into a ring of recent
+ * events with increasing ids "BOOT-SEQ"; each stream is suspended until
+ * there is something new for it and receives only the events whose
+ * audience includes its user. A stream that resumes with a Last-Event-ID
+ * still in the ring gets everything after it; one whose id is from another
+ * boot or has fallen out of the ring gets a `reset` event and reloads.
+ *
+ * events_queue, _commit, _discard, _mark and _rollback_to are called on the
+ * engine thread only; events_init and events_shutdown by `cbd serve` around
+ * the HTTP server; events_streams and the route from any thread.
+ *
+ * On the wire (events.c has the details): a stream starts with the comment
+ * ": ok BOOT-SEQ", the id after which it continues; then "id: BOOT-SEQ",
+ * "event: TYPE", "data: JSON" frames; ": hb" comments every 15 s of silence
+ * (CBD_HEARTBEAT_S overrides, for tests). Last-Event-ID (header, or
+ * ?last_event_id= for EventSource reconnects) resumes; an id that cannot be
+ * resumed gives "event: reset" with data {"reason": "restarted" | "too_old" |
+ * "unknown_id" | "malformed_id" | "overrun"} and the id of now.
+ */
+#ifndef CBD_EVENTS_H
+#define CBD_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http.h"
+
+enum event_type {
+    EVENT_OFFER,    /* a callback offered to one agent: the callback object */
+    EVENT_CALLBACK, /* a callback changed: the callback object */
+    EVENT_PRESENCE, /* an agent's presence: {agent, login, presence, since, holding} */
+    EVENT_STATS,    /* one row of GET /stats */
+    EVENT_BP,       /* a business process changed: the BP object */
+};
+
+#define EVENT_MAX_AGENTS 8
+#define EVENT_MAX_TEAMS 8
+
+/* Who receives an event. Supervisors and admins receive what is marked for
+ * supervisors; an agent receives what names them or one of their teams. */
+struct event_audience {
+    bool supervisors;
+    bool everyone; /* every stream (a BP change) */
+    int64_t agents[EVENT_MAX_AGENTS];
+    int nagents;
+    int64_t teams[EVENT_MAX_TEAMS];
+    int nteams;
+};
+
+/* Starts the ring; boot is this run's number (meta "boot"). */
+void events_init(long long boot, unsigned ring_size);
+/* Queues an event until the batch commits; takes ownership of data (JSON
+ * text, heap-allocated). */
+void events_queue(enum event_type type, const struct event_audience *to, char *data);
+/* Publishes what was queued and wakes the streams that need it. */
+void events_commit(void);
+/* Drops what was queued (the batch failed). */
+void events_discard(void);
+/* For a command's savepoint: events_mark() before the command runs, and
+ * events_rollback_to(mark) when its savepoint is rolled back, so the events
+ * it queued are dropped with its changes. */
+size_t events_mark(void);
+void events_rollback_to(size_t mark);
+/* Ends every stream (shutdown, before http_stop) and refuses new ones; any
+ * thread. */
+void events_shutdown(void);
+/* Open streams, for /metrics. */
+unsigned events_streams(void);
+
+/* GET /api/v1/events. */
+void route_events(struct http_request *req);
+
+#endif
