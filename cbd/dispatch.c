@@ -47,11 +47,17 @@ struct dq_entry {
     int64_t blocked_until; /* the customer's calling hours reopen then; 0: not blocked */
 };
 
+/* A queue in due order, and beside it the entries parked until their
+ * customer's calling hours reopen (so they never stand in front of those
+ * who may be called now). */
 struct dqueue {
     enum routing kind;
     int64_t target; /* agent id or team id */
     struct dq_entry *v;
     size_t n, cap;
+    struct dq_entry *parked;
+    size_t np, pcap;
+    int64_t parked_min; /* the earliest blocked_until among parked; 0 when none */
 };
 
 struct dagent {
@@ -329,6 +335,14 @@ static struct dq_slot *dispatch_qindex_slot(int64_t id)
     return NULL;
 }
 
+static void dispatch_parked_min(struct dqueue *q)
+{
+    q->parked_min = 0;
+    for (size_t i = 0; i < q->np; i++)
+        if (q->parked_min == 0 || q->parked[i].blocked_until < q->parked_min)
+            q->parked_min = q->parked[i].blocked_until;
+}
+
 static void dispatch_queue_remove(int64_t id)
 {
     struct dq_slot *slot = dispatch_qindex_slot(id);
@@ -343,12 +357,17 @@ static void dispatch_queue_remove(int64_t id)
             q->n--;
             return;
         }
+    for (size_t i = 0; i < q->np; i++)
+        if (q->parked[i].id == id) {
+            q->parked[i] = q->parked[--q->np];
+            dispatch_parked_min(q);
+            return;
+        }
 }
 
-static void dispatch_queue_add(struct store *w, const struct cb_callback *cb)
+/* Puts an entry into the due-ordered part of q. */
+static void dispatch_queue_insert(struct dqueue *q, struct dq_entry e)
 {
-    dispatch_queue_remove(cb->id);
-    struct dqueue *q = dispatch_queue_for(w, cb);
     if (q->n == q->cap) {
         q->cap = q->cap ? q->cap * 2 : 16;
         q->v = xrealloc(q->v, q->cap * sizeof q->v[0]);
@@ -356,13 +375,53 @@ static void dispatch_queue_add(struct store *w, const struct cb_callback *cb)
     /* keep (due, id) order: find the place from the end (new ones are
      * usually the latest) */
     size_t i = q->n;
-    while (i > 0 && (q->v[i - 1].due > cb->due_at ||
-                     (q->v[i - 1].due == cb->due_at && q->v[i - 1].id > cb->id)))
+    while (i > 0 && (q->v[i - 1].due > e.due || (q->v[i - 1].due == e.due && q->v[i - 1].id > e.id)))
         i--;
     memmove(&q->v[i + 1], &q->v[i], (q->n - i) * sizeof q->v[0]);
     q->n++;
+    q->v[i] = e;
+}
+
+/* Moves entry i of q aside until `until`. */
+static void dispatch_park(struct dqueue *q, size_t i, int64_t until)
+{
+    struct dq_entry e = q->v[i];
+    e.blocked_until = until;
+    memmove(&q->v[i], &q->v[i + 1], (q->n - i - 1) * sizeof q->v[0]);
+    q->n--;
+    if (q->np == q->pcap) {
+        q->pcap = q->pcap ? q->pcap * 2 : 8;
+        q->parked = xrealloc(q->parked, q->pcap * sizeof q->parked[0]);
+    }
+    q->parked[q->np++] = e;
+    if (q->parked_min == 0 || until < q->parked_min)
+        q->parked_min = until;
+}
+
+/* Brings back the parked entries whose time has come. */
+static void dispatch_unpark(struct dqueue *q, int64_t now)
+{
+    if (q->parked_min == 0 || q->parked_min > now)
+        return;
+    for (size_t i = 0; i < q->np;) {
+        if (q->parked[i].blocked_until <= now) {
+            struct dq_entry e = q->parked[i];
+            e.blocked_until = 0;
+            q->parked[i] = q->parked[--q->np];
+            dispatch_queue_insert(q, e);
+        } else {
+            i++;
+        }
+    }
+    dispatch_parked_min(q);
+}
+
+static void dispatch_queue_add(struct store *w, const struct cb_callback *cb)
+{
+    dispatch_queue_remove(cb->id);
+    struct dqueue *q = dispatch_queue_for(w, cb);
     const char *why;
-    q->v[i] = (struct dq_entry){cb->id, cb->due_at, tz_find(cb->tz, &why), 0};
+    dispatch_queue_insert(q, (struct dq_entry){cb->id, cb->due_at, tz_find(cb->tz, &why), 0});
     dispatch_qindex_put(cb->id, q);
 }
 
@@ -703,12 +762,8 @@ static int dispatch_by_idle(const void *x, const void *y)
 static struct dq_entry *dispatch_queue_pick(struct dqueue *q, const struct dagent *a,
                                             bool allow_refused, int64_t now)
 {
-    size_t seen = 0;
-    for (size_t i = 0; i < q->n && seen < DISPATCH_SCAN; i++) {
+    for (size_t i = 0; i < q->n && i < DISPATCH_SCAN; i++) {
         struct dq_entry *e = &q->v[i];
-        if (e->blocked_until > now)
-            continue;
-        seen++;
         if (!allow_refused && dispatch_refused_recently(a, e->id, now))
             continue;
         return e;
@@ -716,20 +771,29 @@ static struct dq_entry *dispatch_queue_pick(struct dqueue *q, const struct dagen
     return NULL;
 }
 
-/* True when the entry's customer may be called now; otherwise marks when
- * they may be. */
+/* True when the entry's customer may be called now; otherwise parks it
+ * until they may be. */
 static bool dispatch_entry_callable(struct dq_entry *e, const struct dbp *b, int64_t now)
 {
     if (e->tz == NULL || timing_calling_allowed(&b->bp.timing, e->tz, now))
         return true;
     int64_t next = timing_next_calling_change(&b->bp.timing, e->tz, now);
-    e->blocked_until = next == INT64_MAX ? now + 3600 : next;
+    struct dq_slot *slot = dispatch_qindex_slot(e->id);
+    if (slot) {
+        struct dqueue *q = slot->q;
+        dispatch_park(q, (size_t)(e - q->v), next == INT64_MAX ? now + 3600 : next);
+    }
     return false;
 }
 
 /* Offers what can be offered; returns how many offers went out. */
 static int dispatch_match(struct store *w, int64_t now)
 {
+    for (size_t i = 0; i < dispatch_nteams; i++)
+        dispatch_unpark(dispatch_teams[i].queue, now);
+    for (size_t i = 0; i < dispatch_nagents; i++)
+        if (dispatch_agents[i]->personal)
+            dispatch_unpark(dispatch_agents[i]->personal, now);
     struct dagent **ready = NULL;
     size_t n = 0;
     for (size_t i = 0; i < dispatch_nagents; i++)
@@ -776,7 +840,11 @@ static int dispatch_match(struct store *w, int64_t now)
                 struct dbp *b = dispatch_find_bp(cb.bp_id);
                 cb_callback_clear(&cb);
                 if (b == NULL || !b->open) {
-                    best->blocked_until = b ? b->next_change : now + 60;
+                    /* its BP closed: the abort takes it out; never offer it */
+                    struct dq_slot *slot = dispatch_qindex_slot(id);
+                    if (slot)
+                        dispatch_park(slot->q, (size_t)(best - slot->q->v),
+                                      b && b->next_change != INT64_MAX ? b->next_change : now + 60);
                     continue;
                 }
                 if (!dispatch_entry_callable(best, b, now))
@@ -785,7 +853,9 @@ static int dispatch_match(struct store *w, int64_t now)
                     a->offered_now = true;
                     offers++;
                 } else {
-                    best->blocked_until = now + 1;
+                    struct dq_slot *slot = dispatch_qindex_slot(id);
+                    if (slot)
+                        dispatch_park(slot->q, (size_t)(best - slot->q->v), now + 1);
                 }
                 break;
             }
@@ -861,9 +931,8 @@ int64_t dispatch_next_deadline(struct store *w)
     for (size_t i = 0; i < dispatch_nteams + dispatch_nagents; i++) {
         struct dqueue *q = i < dispatch_nteams ? dispatch_teams[i].queue
                                                : dispatch_agents[i - dispatch_nteams]->personal;
-        for (size_t k = 0; q && k < q->n && k < DISPATCH_SCAN; k++)
-            if (q->v[k].blocked_until && q->v[k].blocked_until < next)
-                next = q->v[k].blocked_until;
+        if (q && q->parked_min && q->parked_min < next)
+            next = q->parked_min;
     }
     int64_t wake;
     if (store_wake_next(w, &wake) == STORE_OK && wake < next)
@@ -879,6 +948,7 @@ static void dispatch_free(void)
     for (size_t i = 0; i < dispatch_nagents; i++) {
         if (dispatch_agents[i]->personal) {
             free(dispatch_agents[i]->personal->v);
+            free(dispatch_agents[i]->personal->parked);
             free(dispatch_agents[i]->personal);
         }
         free(dispatch_agents[i]);
@@ -886,6 +956,7 @@ static void dispatch_free(void)
     free(dispatch_agents);
     for (size_t i = 0; i < dispatch_nteams; i++) {
         free(dispatch_teams[i].queue->v);
+        free(dispatch_teams[i].queue->parked);
         free(dispatch_teams[i].queue);
     }
     free(dispatch_teams);
