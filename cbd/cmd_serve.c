@@ -101,6 +101,14 @@ static void cmd_serve_engine_start(struct store *writer)
         log_error("could not load the dispatcher's state from the store");
 }
 
+/* A command that changed memory was rolled back: memory and figures are
+ * rebuilt from the store as the rollback left it. */
+static void cmd_serve_memory_undo(struct store *writer)
+{
+    dispatch_memory_undo(writer);
+    stats_start(writer, clock_now());
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct serve_config cfg;
@@ -146,7 +154,8 @@ int cmd_serve(int argc, char **argv)
     events_init(atoll(boot), (unsigned)cfg.event_ring);
     dispatch_config.grace_s = cfg.grace_s;
     static const struct engine_hooks hooks = {cmd_serve_engine_start, dispatch_tick,
-                                              dispatch_next_deadline, dispatch_after_batch};
+                                              dispatch_next_deadline, dispatch_after_batch,
+                                              dispatch_memory_mark, cmd_serve_memory_undo};
     engine_start_hooks(writer, &hooks);
     worker_start((unsigned)cfg.workers);
 

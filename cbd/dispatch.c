@@ -86,6 +86,7 @@ struct dteam {
 };
 
 static struct dispatch_config dispatch_cfg;
+static unsigned long dispatch_mutations; /* bumped by every change to memory */
 static struct dbp *dispatch_bps;
 static size_t dispatch_nbps;
 static struct dagent **dispatch_agents;
@@ -225,6 +226,7 @@ static void dispatch_publish_presence(const struct dagent *a, int64_t now)
 static enum store_result dispatch_agent_set(struct store *w, struct dagent *a, enum presence p,
                                             int64_t now)
 {
+    dispatch_mutations++;
     if (a->presence == p)
         return STORE_OK;
     enum store_result r = store_user_set_presence(w, a->id, p, now);
@@ -398,7 +400,8 @@ static void dispatch_park(struct dqueue *q, size_t i, int64_t until)
         q->parked_min = until;
 }
 
-/* Brings back the parked entries whose time has come. */
+/* Brings back the parked entries whose time has come (all of them with
+ * now = INT64_MAX: what parked them changed). */
 static void dispatch_unpark(struct dqueue *q, int64_t now)
 {
     if (q->parked_min == 0 || q->parked_min > now)
@@ -430,6 +433,7 @@ static void dispatch_queue_add(struct store *w, const struct cb_callback *cb)
 void dispatch_callback_saved(const struct cb_callback *cb, enum lc_state before,
                              int64_t holder_before)
 {
+    dispatch_mutations++;
     if (cb->state == LC_QUEUED)
         dispatch_queue_add(NULL, cb);
     else if (before == LC_QUEUED)
@@ -494,6 +498,7 @@ enum store_result dispatch_presence(struct store *w, int64_t agent_id, enum pres
 
 void dispatch_stream(struct store *w, int64_t agent_id, int delta, int64_t now)
 {
+    dispatch_mutations++;
     struct dagent *a = dispatch_agent(w, agent_id);
     if (a == NULL)
         return;
@@ -732,6 +737,7 @@ static void dispatch_bp_abort(struct store *w, int64_t bp_id, int64_t now)
 
 enum store_result dispatch_bp_changed(struct store *w, int64_t bp_id, int64_t now)
 {
+    dispatch_mutations++;
     struct cb_bp bp;
     enum store_result r = store_bp_get(w, bp_id, &bp);
     if (r != STORE_OK)
@@ -740,10 +746,23 @@ enum store_result dispatch_bp_changed(struct store *w, int64_t bp_id, int64_t no
     bool was_open = b && b->open;
     dispatch_bp_load_each(&now, &bp);
     b = dispatch_find_bp(bp_id);
-    if (was_open && !b->open)
-        dispatch_bp_abort(w, bp_id, now);
+    if (!b->open)
+        dispatch_bp_abort(w, bp_id, now); /* nothing waits in a closed BP's queue */
     if (!was_open && b->open)
         r = store_wake_bp(w, bp_id, now);
+    dispatch_recheck(); /* new calling hours: the parked may be callable */
+    /* new timing (fallback, expiry) means new wake times for the queued */
+    for (size_t i = 0; r == STORE_OK && i < dispatch_qindex_cap; i++) {
+        if (dispatch_qindex[i].id <= 0)
+            continue;
+        struct cb_callback cb;
+        if (store_callback_get(w, dispatch_qindex[i].id, &cb) != STORE_OK)
+            continue;
+        int64_t wake = flow_wake(&cb, now);
+        if (cb.bp_id == bp_id && cb.state == LC_QUEUED && wake != cb.wake_at)
+            r = store_wake_set(w, cb.id, wake);
+        cb_callback_clear(&cb);
+    }
     stats_bp_changed(w, bp_id, now);
     return r;
 }
@@ -838,6 +857,8 @@ static int dispatch_match(struct store *w, int64_t now)
                     continue;
                 }
                 struct dbp *b = dispatch_find_bp(cb.bp_id);
+                char cb_number[PHONE_E164_SIZE];
+                memcpy(cb_number, cb.destination, sizeof cb_number);
                 cb_callback_clear(&cb);
                 if (b == NULL || !b->open) {
                     /* its BP closed: the abort takes it out; never offer it */
@@ -849,6 +870,14 @@ static int dispatch_match(struct store *w, int64_t now)
                 }
                 if (!dispatch_entry_callable(best, b, now))
                     continue;
+                if (store_dnc_has(w, cb_number) == STORE_OK) {
+                    /* put on the do-not-call list meanwhile: wait beside the
+                     * queue; taking it off the list brings it back */
+                    struct dq_slot *slot = dispatch_qindex_slot(id);
+                    if (slot)
+                        dispatch_park(slot->q, (size_t)(best - slot->q->v), now + 3600);
+                    continue;
+                }
                 if (dispatch_step(w, id, LC_EV_OFFER, a->id, now) == STORE_OK) {
                     a->offered_now = true;
                     offers++;
@@ -1030,6 +1059,32 @@ static bool dispatch_load(struct store *w, bool start)
     return ok;
 }
 
+/* Rebuilds memory from the store, keeping what the store does not hold:
+ * event streams and disconnect graces. */
+static void dispatch_reload(struct store *w)
+{
+    size_t n = dispatch_nagents;
+    struct {
+        int64_t id, grace;
+        int streams;
+    } *keep = xcalloc(n ? n : 1, sizeof *keep);
+    for (size_t i = 0; i < n; i++) {
+        keep[i].id = dispatch_agents[i]->id;
+        keep[i].grace = dispatch_agents[i]->grace_until;
+        keep[i].streams = dispatch_agents[i]->streams;
+    }
+    dispatch_free();
+    dispatch_load(w, false);
+    for (size_t i = 0; i < n; i++) {
+        struct dagent *a = dispatch_agent_find(keep[i].id);
+        if (a) {
+            a->grace_until = keep[i].grace;
+            a->streams = keep[i].streams;
+        }
+    }
+    free(keep);
+}
+
 bool dispatch_start(struct store *w, const struct dispatch_config *cfg)
 {
     dispatch_cfg = *cfg;
@@ -1038,6 +1093,11 @@ bool dispatch_start(struct store *w, const struct dispatch_config *cfg)
     if (!store_begin(w))
         return false;
     bool ok = store_wake_fill(w, now) == STORE_OK && dispatch_load(w, true);
+    /* a BP that is closed now (it closed while cbd was down, or a database
+     * came with callbacks queued in it) keeps nothing queued or offered */
+    for (size_t i = 0; ok && i < dispatch_nbps; i++)
+        if (!dispatch_bps[i].open)
+            dispatch_bp_abort(w, dispatch_bps[i].bp.id, now);
     if (!ok || !store_commit(w)) {
         store_rollback(w);
         return false;
@@ -1046,11 +1106,31 @@ bool dispatch_start(struct store *w, const struct dispatch_config *cfg)
     return true;
 }
 
+void dispatch_recheck(void)
+{
+    for (size_t i = 0; i < dispatch_nteams; i++)
+        dispatch_unpark(dispatch_teams[i].queue, INT64_MAX);
+    for (size_t i = 0; i < dispatch_nagents; i++)
+        if (dispatch_agents[i]->personal)
+            dispatch_unpark(dispatch_agents[i]->personal, INT64_MAX);
+}
+
+unsigned long dispatch_memory_mark(void)
+{
+    return dispatch_mutations;
+}
+
+void dispatch_memory_undo(struct store *w)
+{
+    log_warn("engine: a command was rolled back after changing memory; reloading");
+    dispatch_reload(w);
+}
+
 void dispatch_after_batch(struct store *w, bool committed)
 {
+    stats_after_batch(w, committed);
     if (committed)
         return;
     log_warn("engine: a batch failed; reloading the dispatcher from the store");
-    dispatch_free();
-    dispatch_load(w, false);
+    dispatch_reload(w);
 }

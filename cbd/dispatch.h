@@ -39,6 +39,15 @@ int64_t dispatch_next_deadline(struct store *w);
 /* The batch committed (events go out) or failed (memory reloaded). */
 void dispatch_after_batch(struct store *w, bool committed);
 
+/* Looks again at every queued callback set aside (calling hours, the
+ * do-not-call list): something that kept them aside changed. */
+void dispatch_recheck(void);
+
+/* Counts changes to memory (engine_hooks.memory_mark), and rebuilds memory
+ * from the store after a command that changed it was rolled back. */
+unsigned long dispatch_memory_mark(void);
+void dispatch_memory_undo(struct store *w);
+
 /* A BP as the engine knows it (NULL when unknown). Valid until the next
  * dispatch call. */
 const struct cb_bp *dispatch_bp(int64_t id);

@@ -36,11 +36,20 @@ static void engine_run_batch(struct engine_cmd *batch)
             c->result = STORE_ERROR;
             continue;
         }
+        size_t events = events_mark();
+        unsigned long memory = engine_hooks.memory_mark ? engine_hooks.memory_mark() : 0;
         c->result = c->run(engine_writer, c);
-        if (c->result == STORE_OK)
+        if (c->result == STORE_OK) {
             store_savepoint_release(engine_writer);
-        else
+        } else {
+            /* the command's changes are undone: so are its events, and the
+             * dispatcher's memory if the command had touched it */
             store_savepoint_rollback(engine_writer);
+            events_rollback_to(events);
+            if (engine_hooks.memory_undo && engine_hooks.memory_mark &&
+                engine_hooks.memory_mark() != memory)
+                engine_hooks.memory_undo(engine_writer);
+        }
     }
     if (tx && engine_hooks.tick)
         engine_hooks.tick(engine_writer, clock_now());

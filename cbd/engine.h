@@ -45,6 +45,11 @@ struct engine_hooks {
     int64_t (*next_deadline)(struct store *writer);
     /* After each batch: committed or not (events go out, or memory reloads). */
     void (*after_batch)(struct store *writer, bool committed);
+    /* A counter of changes to the dispatcher's memory, read around each
+     * command; when a command that changed memory is rolled back,
+     * memory_undo rebuilds memory from the store (inside the batch). */
+    unsigned long (*memory_mark)(void);
+    void (*memory_undo)(struct store *writer);
 };
 
 /* Starts the engine thread; it takes ownership of writer. */

@@ -25,7 +25,10 @@
  * up in these indexes. The heartbeat thread resumes streams suspended for
  * the heartbeat interval, which then write ": hb". Connections are resumed
  * outside the lock: a stream taken out of the indexes is suspended and
- * nobody else holds it, so libmicrohttpd cannot free it meanwhile.
+ * nobody else holds it, so libmicrohttpd cannot free it meanwhile. Each
+ * resume is a system call (libmicrohttpd's wake-up pipe), so when an event
+ * wakes more than EVENTS_INLINE_RESUME streams the engine hands the list to
+ * the heartbeat thread instead of resuming 10,000 connections itself.
  *
  * The wire. The first bytes of a stream are the comment ": ok B-S", the
  * position after which it continues (the newest event without
@@ -61,8 +64,9 @@
 #define EVENTS_RING_DEFAULT 65536u
 #define EVENTS_HB_DEFAULT_S 15
 #define EVENTS_BUCKETS 1024u /* power of two */
-#define EVENTS_BLOCK 256     /* libmicrohttpd's buffer for HTTP/1.0 (chunked uses its own) */
+#define EVENTS_BLOCK 64     /* libmicrohttpd's buffer for HTTP/1.0 (chunked uses its own) */
 #define EVENTS_HB_SLACK_MS 250
+#define EVENTS_INLINE_RESUME 32 /* more are resumed by the heartbeat thread */
 
 /* ---- the ring ------------------------------------------------------------ */
 
@@ -247,11 +251,18 @@ struct events_wake {
     size_t len, cap;
 };
 
-static void events_wake_add(struct events_wake *w, struct events_stream *s)
+/* Takes s out of the indexes to be resumed, reading from seq `from` on.
+ * Every event published while s was suspended either woke it or was not
+ * for it, so a stream woken by event S skips straight to S, and one woken
+ * by the heartbeat to the end: it never scans, nor loses its place to, the
+ * events of others that the ring dropped meanwhile. */
+static void events_wake_add(struct events_wake *w, struct events_stream *s, uint64_t from)
 {
     if (!s->suspended)
         return;
     events_unpark(s);
+    if (from > s->next_seq)
+        s->next_seq = from;
     if (w->len == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 64;
         w->conns = xrealloc(w->conns, w->cap * sizeof *w->conns);
@@ -259,10 +270,11 @@ static void events_wake_add(struct events_wake *w, struct events_stream *s)
     w->conns[w->len++] = s->conn;
 }
 
-static void events_wake_list(struct events_wake *w, struct events_link *head, size_t member)
+static void events_wake_list(struct events_wake *w, struct events_link *head, size_t member,
+                             uint64_t from)
 {
     while (!events_list_empty(head))
-        events_wake_add(w, (struct events_stream *)(void *)((char *)head->next - member));
+        events_wake_add(w, (struct events_stream *)(void *)((char *)head->next - member), from);
 }
 
 static void events_resume_all(struct MHD_Connection **conns, size_t n)
@@ -277,6 +289,24 @@ static pthread_t events_hb_thread;
 static pthread_cond_t events_hb_cond;
 static bool events_hb_running, events_hb_stop;
 static int64_t events_hb_ms = EVENTS_HB_DEFAULT_S * 1000;
+/* Connections the engine found for an event with a large audience: the
+ * heartbeat thread resumes them, so the engine thread does not spend a
+ * system call per stream (lock held). */
+static struct events_wake events_handoff;
+
+/* Moves w's connections to events_handoff (lock held). */
+static void events_handoff_add(struct events_wake *w)
+{
+    if (events_handoff.len + w->len > events_handoff.cap) {
+        events_handoff.cap = (events_handoff.len + w->len) * 2;
+        events_handoff.conns = xrealloc(events_handoff.conns,
+                                        events_handoff.cap * sizeof *events_handoff.conns);
+    }
+    memcpy(events_handoff.conns + events_handoff.len, w->conns, w->len * sizeof *w->conns);
+    events_handoff.len += w->len;
+    w->len = 0;
+    pthread_cond_signal(&events_hb_cond);
+}
 
 static void *events_hb_main(void *arg)
 {
@@ -286,11 +316,20 @@ static void *events_hb_main(void *arg)
     while (!events_hb_stop) {
         int64_t now = clock_mono_ms();
         w.len = 0;
+        if (events_handoff.len > 0) {
+            struct events_wake mine = events_handoff;
+            events_handoff = w;
+            w = mine;
+            pthread_mutex_unlock(&events_lock);
+            events_resume_all(w.conns, w.len);
+            pthread_mutex_lock(&events_lock);
+            continue;
+        }
         while (!events_list_empty(&events_idle)) {
             struct events_stream *s = EVENTS_OF(events_idle.next, struct events_stream, idle);
             if (s->idle_since_ms + events_hb_ms - EVENTS_HB_SLACK_MS > now)
                 break;
-            events_wake_add(&w, s);
+            events_wake_add(&w, s, events_last_seq + 1);
             s->hb_due = true;
         }
         if (w.len > 0) {
@@ -367,7 +406,7 @@ void events_shutdown(void)
     }
     events_closing = true;
     events_hb_stop = true;
-    events_wake_list(&w, &events_idle, offsetof(struct events_stream, idle));
+    events_wake_list(&w, &events_idle, offsetof(struct events_stream, idle), 0);
     struct events_entry **ring = events_ring;
     unsigned size = events_ring_size;
     events_ring = NULL;
@@ -379,6 +418,11 @@ void events_shutdown(void)
         pthread_join(events_hb_thread, NULL);
         events_hb_running = false;
     }
+    /* what the engine handed over and the thread did not get to (nothing
+     * is handed over once the ring is gone) */
+    events_resume_all(events_handoff.conns, events_handoff.len);
+    free(events_handoff.conns);
+    events_handoff = (struct events_wake){0};
     pthread_cond_destroy(&events_hb_cond);
     for (unsigned i = 0; i < size; i++)
         free(ring[i]);
@@ -471,11 +515,11 @@ static struct events_entry *events_entry_new(const struct events_pending *p, uin
 static void events_wake_for(struct events_wake *w, const struct events_entry *e)
 {
     if (e->everyone) {
-        events_wake_list(w, &events_idle, offsetof(struct events_stream, idle));
+        events_wake_list(w, &events_idle, offsetof(struct events_stream, idle), e->seq);
         return;
     }
     if (e->supervisors)
-        events_wake_list(w, &events_sups, offsetof(struct events_stream, who));
+        events_wake_list(w, &events_sups, offsetof(struct events_stream, who), e->seq);
     /* collect first, then wake: waking unlinks every team link of a stream,
      * which may sit further along the same bucket */
     struct events_stream *found[64];
@@ -506,7 +550,7 @@ static void events_wake_for(struct events_wake *w, const struct events_entry *e)
                 found[n++] = s;
             }
             for (int k = 0; k < n; k++)
-                events_wake_add(w, found[k]);
+                events_wake_add(w, found[k], e->seq);
         }
     }
 }
@@ -539,6 +583,8 @@ void events_commit(void)
         events_wake_for(&w, *slot);
     }
     events_last_seq = first + n - 1;
+    if (w.len > EVENTS_INLINE_RESUME && events_hb_running)
+        events_handoff_add(&w);
     pthread_mutex_unlock(&events_lock);
 
     events_resume_all(w.conns, w.len);
@@ -823,6 +869,5 @@ void route_events(struct http_request *req)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             "text/event-stream; charset=utf-8");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    MHD_add_response_header(resp, "X-Accel-Buffering", "no");
     http_reply_response(req, 200, resp);
 }

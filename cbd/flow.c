@@ -25,7 +25,10 @@ int64_t flow_wake(const struct cb_callback *cb, int64_t now)
 #define FLOW_EARLIER(x) (wake = (wake == 0 || (x) < wake) ? (x) : wake)
     switch (cb->state) {
     case LC_PENDING:
-        FLOW_EARLIER(cb->due_at);
+        /* flagged for the supervisor (the agent vanished while Handling):
+         * never straight to another agent; it waits for the supervisor */
+        if (!(cb->flags & CB_FLAG_SUPERVISOR))
+            FLOW_EARLIER(cb->due_at);
         break;
     case LC_QUEUED:
         if (cb->routing == ROUTING_AGENT && t->personal_fallback_min > 0)
@@ -170,6 +173,7 @@ enum store_result flow_apply(struct store *w, struct cb_callback *cb, enum lc_ev
                                                                           : cb->holder_id;
     else
         next.holder_id = 0;
+    store_login_of(w, next.holder_id, next.holder_login);
 
     if (t->effects & LC_FX_INCREMENT)
         next.attempts++;
@@ -215,6 +219,8 @@ enum store_result flow_apply(struct store *w, struct cb_callback *cb, enum lc_ev
     }
     if (t->effects & LC_FX_FLAG_SUPERVISOR)
         next.flags |= CB_FLAG_SUPERVISOR;
+    if (event == LC_EV_SEND_TO_QUEUE || event == LC_EV_RESCHEDULE)
+        next.flags &= ~(unsigned)CB_FLAG_SUPERVISOR; /* the supervisor has seen to it */
     if (t->effects & LC_FX_FLAG_AGENT)
         next.flags |= CB_FLAG_CUSTOMER_CALLED_IN;
     next.wake_at = flow_wake(&next, now);

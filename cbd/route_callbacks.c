@@ -545,6 +545,10 @@ static enum store_result route_callbacks_patch_apply(struct store *w, struct htt
                    cb->agent_id != before.agent_id || cb->team_id != before.team_id ||
                    strcmp(cb->remark, old_remark) != 0;
     if (r == STORE_OK && changed) {
+        if (req->caller.role != ROLE_AGENT &&
+            (cb->due_at != before.due_at || cb->agent_id != before.agent_id ||
+             cb->team_id != before.team_id))
+            cb->flags &= ~(unsigned)CB_FLAG_SUPERVISOR; /* the supervisor has seen to it */
         r = flow_save(w, cb, cb->state, cb->holder_id, now);
         if (r == STORE_CONFLICT)
             http_reply_error(req, ERR_VERSION_CONFLICT, "version", NULL);

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "dispatch.h"
 #include "conf.h"
 #include "store.h"
 #include "xalloc.h"
@@ -287,8 +288,10 @@ static enum store_result route_dnc_remove_run(struct store *w, struct http_reque
     r = store_audit_insert(w, clock_now(), req->caller.user_id, "dnc.remove", target, before,
                            NULL);
     free(before);
-    if (r == STORE_OK)
+    if (r == STORE_OK) {
+        dispatch_recheck(); /* a queued callback to that number may be offered again */
         http_reply_json(req, 200, route_dnc_present(&d));
+    }
     return r;
 }
 

@@ -124,6 +124,7 @@ void route_reports_completed(struct http_request *req)
         return;
     }
     if (q.format == REPORT_CSV) {
+        jsonw_clear(&w);
         http_reply_text(req, 200, "text/csv; charset=utf-8", csv_text, csv_len);
         if (more)
             http_add_header(req, "X-Next-Cursor", cursor);

@@ -18,12 +18,19 @@
  *                half up (66.7); fail_pct = 100 - reached_pct, so the two
  *                always add up to 100; both 0 when proc is 0.
  *
- * HTTP threads read a snapshot under stats_lock: each change copies the
- * BP's counts there at once. A batch that fails to commit reloads
- * everything from the store (stats_after_batch), so the figures never keep
- * a change the store does not hold. GET /stats whose snapshot is from a
- * shift that has ended (or that comes before the first load) is answered
- * on the engine thread after the rollover instead, so it is never stale.
+ * HTTP threads read a snapshot under stats_lock. The counts a batch
+ * changed are copied there when it has committed (stats_after_batch, the
+ * engine's after-batch hook), so a reader never sees a figure the store
+ * does not hold yet; a batch that fails to commit reloads everything from
+ * the store instead. (Until the hook is wired in, each change is copied at
+ * once.) GET /stats whose snapshot is from a shift that has ended, or that
+ * comes before the first load, is answered on the engine thread after the
+ * rollover instead, so it is never stale.
+ *
+ * `stats` events: stats_tick queues the row of each BP whose figures or
+ * CLBK Stat changed, at most once per BP per second; stats_next_deadline
+ * wakes the engine for the one held back, for the next shift start and
+ * for the next opening or closing of each schedule.
  */
 #include "stats.h"
 
@@ -54,6 +61,7 @@ struct stats_bp {
     int clbk_stat;     /* enum clbk_stat at the last look */
     int64_t clbk_next; /* when the schedule opens or closes next */
     bool dirty;        /* changed since the last `stats` event */
+    bool unpublished;  /* changed since the snapshot was last copied */
     int64_t sent_at;   /* when the last `stats` event went out */
 };
 
@@ -66,6 +74,9 @@ struct stats_snap {
 /* Engine thread only. */
 static struct stats_bp *stats_rows;
 static size_t stats_count;
+static bool stats_ready;       /* stats_start has loaded the rows */
+static bool stats_hooked;      /* stats_after_batch is called: publish at commit */
+static bool stats_all_pending; /* the snapshot must be rebuilt at commit */
 
 /* Guards the snapshot and stats_loaded. */
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -152,8 +163,8 @@ static enum store_result stats_load_one(struct store *w, struct stats_bp *r, int
 
 /* ---- the snapshot ---------------------------------------------------------- */
 
-/* Copies every row (after a load or a new BP). */
-static void stats_publish_all(void)
+/* Rebuilds the snapshot from every row. */
+static void stats_copy_all(void)
 {
     pthread_mutex_lock(&stats_lock);
     free(stats_snaps);
@@ -161,16 +172,32 @@ static void stats_publish_all(void)
     for (size_t i = 0; i < stats_count; i++) {
         stats_snaps[i].bp = stats_rows[i].bp;
         stats_snaps[i].fig = stats_rows[i].fig;
+        stats_rows[i].unpublished = false;
     }
     stats_snap_count = stats_count;
     stats_loaded = true;
     pthread_mutex_unlock(&stats_lock);
+    stats_all_pending = false;
 }
 
-/* Copies the counts of row i (the snapshot has the same rows in the same
- * order). */
+/* After a load or a new BP: the snapshot is rebuilt when the batch commits
+ * (at once outside a batch, or before stats_after_batch is wired in). */
+static void stats_publish_all(bool at_once)
+{
+    if (at_once || !stats_hooked)
+        stats_copy_all();
+    else
+        stats_all_pending = true;
+}
+
+/* Row i changed: its counts reach the snapshot when the batch commits, so
+ * readers never see a figure the store does not hold yet. */
 static void stats_publish(size_t i)
 {
+    if (stats_hooked) {
+        stats_rows[i].unpublished = true;
+        return;
+    }
     pthread_mutex_lock(&stats_lock);
     if (i < stats_snap_count)
         stats_snaps[i].fig = stats_rows[i].fig;
@@ -221,17 +248,15 @@ bool stats_start(struct store *w, int64_t now)
     free(stats_rows);
     stats_rows = l.rows;
     stats_count = l.count;
-    stats_publish_all();
+    stats_ready = true;
+    stats_publish_all(false);
     return true;
 }
 
 void stats_bp_changed(struct store *w, int64_t bp_id, int64_t now)
 {
-    pthread_mutex_lock(&stats_lock);
-    bool loaded = stats_loaded;
-    pthread_mutex_unlock(&stats_lock);
-    if (!loaded)
-        return;
+    if (!stats_ready)
+        return; /* the load will read it */
     struct stats_bp fresh;
     memset(&fresh, 0, sizeof fresh);
     if (store_bp_get(w, bp_id, &fresh.bp) != STORE_OK ||
@@ -254,18 +279,29 @@ void stats_bp_changed(struct store *w, int64_t bp_id, int64_t now)
         stats_rows[i] = fresh;
         stats_count++;
     }
-    stats_publish_all();
+    stats_publish_all(false);
 }
 
 void stats_after_batch(struct store *w, bool committed)
 {
-    if (committed)
+    stats_hooked = true;
+    if (committed) {
+        if (stats_all_pending) {
+            stats_copy_all();
+            return;
+        }
+        pthread_mutex_lock(&stats_lock);
+        for (size_t i = 0; i < stats_count && i < stats_snap_count; i++)
+            if (stats_rows[i].unpublished) {
+                stats_snaps[i].fig = stats_rows[i].fig;
+                stats_rows[i].unpublished = false;
+            }
+        pthread_mutex_unlock(&stats_lock);
         return;
-    pthread_mutex_lock(&stats_lock);
-    bool loaded = stats_loaded;
-    pthread_mutex_unlock(&stats_lock);
-    if (loaded)
-        stats_start(w, clock_now()); /* what the rolled-back batch counted is gone */
+    }
+    /* what the rolled-back batch counted is gone: count again */
+    if (stats_ready && stats_start(w, clock_now()))
+        stats_copy_all();
 }
 
 /* ---- changes ---------------------------------------------------------------- */
@@ -386,6 +422,16 @@ int64_t stats_next_deadline(void)
 
 /* ---- GET /api/v1/stats ------------------------------------------------------- */
 
+/* {"stats": [...]} of n rows. */
+static cJSON *stats_reply_rows(const struct stats_snap *rows, size_t n, int64_t now)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(root, "stats");
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(arr, stats_row_json(&rows[i].bp, &rows[i].fig, now));
+    return root;
+}
+
 /* The reply from the snapshot, or NULL when it is not loaded or a shift
  * in it has ended. */
 static cJSON *stats_reply(int64_t now)
@@ -402,32 +448,29 @@ static cJSON *stats_reply(int64_t now)
     pthread_mutex_unlock(&stats_lock);
     if (!fresh)
         return NULL;
-    cJSON *root = cJSON_CreateObject();
-    cJSON *rows = cJSON_AddArrayToObject(root, "stats");
-    for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(rows, stats_row_json(&copy[i].bp, &copy[i].fig, now));
+    cJSON *root = stats_reply_rows(copy, n, now);
     free(copy);
     return root;
 }
 
+/* On the engine thread: load or roll over, then answer from the rows
+ * themselves (the snapshot follows at commit; the reply goes out after it). */
 static enum store_result stats_route_run(struct store *w, struct http_request *req)
 {
     int64_t now = clock_now();
-    pthread_mutex_lock(&stats_lock);
-    bool loaded = stats_loaded;
-    pthread_mutex_unlock(&stats_lock);
-    if (loaded)
+    if (stats_ready) {
         stats_tick(w, now);
-    else if (!stats_start(w, now)) {
+    } else if (!stats_start(w, now)) {
         http_reply_error(req, ERR_INTERNAL, NULL, "storage error");
         return STORE_ERROR;
     }
-    cJSON *root = stats_reply(now);
-    if (root == NULL) {
-        http_reply_error(req, ERR_INTERNAL, NULL, "figures unavailable");
-        return STORE_ERROR;
+    struct stats_snap *rows = xcalloc(stats_count ? stats_count : 1, sizeof *rows);
+    for (size_t i = 0; i < stats_count; i++) {
+        rows[i].bp = stats_rows[i].bp;
+        rows[i].fig = stats_rows[i].fig;
     }
-    http_reply_json(req, 200, root);
+    http_reply_json(req, 200, stats_reply_rows(rows, stats_count, now));
+    free(rows);
     return STORE_OK;
 }
 

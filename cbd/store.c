@@ -276,6 +276,11 @@ void store_name_of(struct store *st, enum store_name_kind kind, int64_t id, char
     out[n] = '\0';
 }
 
+void store_login_of(struct store *st, int64_t user_id, char out[CB_LOGIN_SIZE])
+{
+    store_name_of(st, STORE_NAME_USER_LOGIN, user_id, out, CB_LOGIN_SIZE);
+}
+
 /* ---- transactions ------------------------------------------------------ */
 
 static bool store_exec(struct store *st, const char *sql)

@@ -218,6 +218,8 @@ enum store_result store_wake_bp(struct store *st, int64_t bp_id, int64_t now);
 /* Gives every open callback without a wake_at one at its due time (Pending)
  * or now (held by an agent), e.g. after cbd init --demo. */
 enum store_result store_wake_fill(struct store *st, int64_t now);
+/* The login of a user (from the connection's cache of names); "" when none. */
+void store_login_of(struct store *st, int64_t user_id, char out[CB_LOGIN_SIZE]);
 /* Every callback in a location (the queue and what agents hold, at start). */
 enum store_result store_callback_in_location(struct store *st, enum location loc,
                                              store_callback_each *each, void *ctx);

@@ -117,7 +117,9 @@ enum store_result store_report_completed(struct store *st, const struct store_re
     if (s == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, q->bp_id);
-    sqlite3_bind_int64(s, 2, q->from);
+    /* the cursor narrows the index range itself, so a late page costs what
+     * the first one does */
+    sqlite3_bind_int64(s, 2, q->after_at > q->from ? q->after_at : q->from);
     sqlite3_bind_int64(s, 3, q->to);
     sqlite3_bind_int64(s, 4, q->after_at);
     sqlite3_bind_int64(s, 5, q->after_id);

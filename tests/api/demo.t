@@ -86,8 +86,21 @@ with Server(t) as s:
     by_loc = {}
     for c in sales_cbs:
         by_loc.setdefault(c["location"], []).append(c)
-    t.is_(sorted(by_loc), ["completed", "handling_by_agent", "handling_by_business_process", "pending"],
-          "Sales: every location")
+    # the demo queues some Sales callbacks; a running cbd keeps them queued
+    # only while Sales is open (New York office hours), else it sends them
+    # back to Pending with an "aborted" attempt (DESIGN.md §3)
+    import sqlite3
+    con = sqlite3.connect("file:%s?mode=ro" % s.db, uri=True)
+    aborted = con.execute("SELECT count(*) FROM attempts WHERE state = 'aborted'").fetchone()[0]
+    con.close()
+    sales_open = s.get(V1 + "/bps/Sales", sup).json["clbk_stat"] == "active"
+    if sales_open:
+        t.is_(sorted(by_loc), ["completed", "handling_by_agent", "handling_by_business_process", "pending"],
+              "Sales: every location")
+    else:
+        t.ok(sorted(by_loc) == ["completed", "handling_by_agent", "pending"] and aborted > 0,
+             "Sales is closed now: its queued callbacks went back to Pending (aborted)",
+             (sorted(by_loc), aborted))
     t.is_(sorted({c["end_state"] for c in by_loc["completed"]}),
           ["customer_called_in", "expired", "failed", "handled", "purged", "wrong_destination"],
           "Sales: every end state")

@@ -151,6 +151,12 @@ s = Server(t, args=["--event-ring", str(RING)])
 with s:
     sup, alice, admin = s.login("sup"), s.login("alice"), s.login("admin")
 
+    def toggle():
+        """Stops BP 2 if it runs, starts it if stopped: one bp event."""
+        bp = s.get("/api/v1/bps/2", sup).json
+        return s.post("/api/v1/bps/2/%s" % ("start" if bp["clbk_stat"] == "stopped" else "stop"),
+                      sup).status
+
     def position():
         """The current position: the ': ok' line of a fresh stream."""
         st = Stream(s, sup)
@@ -282,6 +288,43 @@ with s:
     got = sv.wait(lambda fr: any("hb" in f["comment"] for f in fr), 3)
     t.ok(got, "an idle stream gets ': hb' comments (CBD_HEARTBEAT_S=1)", sv.frames)
 
+    # -- each event goes only to the streams that need it -----------------------
+    # carol (Support Team) goes Ready: her presence goes to supervisors and to
+    # her, not to dave (her team mate), alice (another team) or the service
+    carol, dave = s.login("carol"), s.login("dave")
+    carol_id = s.get("/api/v1/me", carol).json["id"]
+    sc, sd, sa = Stream(s, carol), Stream(s, dave), Stream(s, alice)
+    for st in (sc, sd, sa):
+        st.wait(lambda fr: len(fr) >= 1)
+    ss.pump()
+    sv.pump()
+    for st in (ss, sv):
+        st.take()
+    r = s.put("/api/v1/me/presence", carol, {"presence": "ready"})
+    t.is_((r.status, r.json.get("presence")), (200, "ready"), "carol goes Ready")
+    t.is_(toggle(), 200, "then a bp event, as a barrier")
+    for st in (ss, sc, sd, sa, sv):
+        st.wait(lambda fr: len(bps(fr)) >= 1, 3)
+
+    def presence_before_barrier(st):
+        out = []
+        for f in st.frames:
+            if f.get("event") == "bp":
+                break
+            if f.get("event") == "presence":
+                out.append(json.loads(f["data"]))
+        return out
+
+    for st, who in ((sc, "carol"), (ss, "a supervisor")):
+        p = presence_before_barrier(st)
+        t.ok(any(x.get("agent_id") == carol_id and x.get("presence") == "ready" for x in p),
+             "%s hears carol's presence" % who, st.frames)
+    for st, who in ((sd, "dave (her team mate)"), (sa, "alice"), (sv, "the service")):
+        t.ok(bps(st.frames) and presence_before_barrier(st) == [],
+             "%s does not hear carol's presence" % who, st.frames)
+    for st in (sc, sd, sa):
+        st.close()
+
     # -- 200 streams at once ---------------------------------------------------
     base = streams_settle(4)
     many = [Stream(s, alice if i % 2 else sup) for i in range(200)]
@@ -290,7 +333,7 @@ with s:
         m.wait(lambda fr: len(fr) >= 1)
     t.is_(metric(s, admin, "cbd_event_streams"), base + 200, "cbd_event_streams counts them")
     t0 = time.time()
-    t.is_(s.post("/api/v1/bps/2/stop", sup).status, 200, "stop BP 2 again")
+    t.is_(toggle(), 200, "stop or start BP 2")
     pending = list(many)
     end = time.time() + 5
     while pending and time.time() < end:
@@ -310,15 +353,14 @@ with s:
     # -- HTTP/1.0 -------------------------------------------------------------
     h10 = Stream(s, sup, http10=True)
     h10.wait(lambda fr: len(fr) >= 1)
-    t.is_(s.post("/api/v1/bps/2/start", sup).status, 200, "start BP 2")
+    t.is_(toggle(), 200, "stop or start BP 2")
     h10.wait(lambda fr: len(bps(fr)) >= 1, 3)
     t.ok(h10.status == 200 and not h10.chunked and ok_pos(h10.frames) is not None
          and len(bps(h10.frames)) == 1, "an HTTP/1.0 stream works (not chunked)", h10.frames)
 
     # -- too old: more events than the ring holds ------------------------------
-    for i in range(RING // 2 + 1):
-        s.post("/api/v1/bps/2/stop", sup)
-        s.post("/api/v1/bps/2/start", sup)
+    for i in range(RING + 2):
+        toggle()
     for _ in range(3):
         p0 = position()
         newest = p0[1]
