@@ -121,7 +121,8 @@ with Server(t) as s:
     attempts, with_history, bad = 0, 0, []
     agents_seen, states_seen = set(), set()
     for c in sales_cbs:
-        h = history(c["id"])
+        # the server's own "aborted" step when Sales is closed is today's, not the demo's
+        h = [a for a in history(c["id"]) if not (a["state"] == "aborted" and not sales_open)]
         with_history += bool(h)
         for a in h:
             attempts += 1

@@ -10,8 +10,10 @@
 #   - expire_overdue on and off;
 #   - an inbound interaction closes a Pending or queued callback of that number
 #     in that BP (customer_called_in) and only flags one held by an agent.
-# Each group runs on its own server (cbd --test-clock --grace-s 3600) with
-# Support's demo Pending callbacks purged so nothing else is offered.
+# Each group runs on its own server (cbd --test-clock --grace-s 3600), all at
+# once (their checks are printed in order afterwards), with Support's demo
+# Pending callbacks purged so nothing else is offered; agents erin and frank
+# are added to Support Team where four agents must hold a callback each.
 import datetime, os, sys, time
 from zoneinfo import ZoneInfo
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -19,7 +21,7 @@ from cbdtest import (Server, Tap, add_agent, test_clock, advance, advance_to, po
                      parse_instant, run_concurrently)
 
 V1 = "/api/v1"
-SUPPORT, SALES = 2, 1
+SUPPORT = 2
 ARGS = ["--test-clock", "--grace-s", "3600"]
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 QUEUED, PENDING, AGENT, DONE = ("handling_by_business_process", "pending", "handling_by_agent",

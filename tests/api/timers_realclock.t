@@ -299,7 +299,10 @@ def schedule_open(t):
     with Rig(t, "schedule open") as g:
         at = minute_ahead()
         day, hhmm = day_and_hhmm(at)
-        g.timing(2, schedule={day: [hhmm + "-24:00"]}, **FAR)
+        today = day_and_hhmm(time.time())[0]
+        sched = {today: []} if today != day else {}   # at is past midnight: closed till then
+        sched[day] = [hhmm + "-24:00"]
+        g.timing(2, schedule=sched, **FAR)
         t.is_(g.s.bp(2, g.sup)["clbk_stat"], "off_schedule", "schedule open: closed until %s" % hhmm)
         c = g.create()
         time.sleep(0.3)
