@@ -39,6 +39,16 @@
  * events, and ": hb" after every heartbeat interval without anything
  * (CBD_HEARTBEAT_S in the environment, default 15 s, read at start).
  *
+ * Hang-ups. libmicrohttpd does not watch a suspended connection, so a
+ * console that goes away while idle would only be noticed at its next
+ * heartbeat — and the agent's disconnect grace would start up to a
+ * heartbeat late. So every suspended stream's socket is also in an epoll
+ * set waiting for the peer's hang-up (EPOLLRDHUP); the hang-up thread
+ * resumes such a stream at once, and libmicrohttpd then sees the closed
+ * socket. The epoll entries carry a serial number, looked up under the lock
+ * in events_hup (serial → stream), so a stream resumed and freed meanwhile
+ * is never touched.
+ *
  * Locking: one mutex (events_lock) over the ring, the indexes and every
  * stream's fields; held for copies and list edits only.
  */
@@ -46,6 +56,8 @@
 
 #include <microhttpd.h>
 #include <pthread.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -190,10 +202,91 @@ struct events_stream {
     uint8_t kind, phase, reset;
     bool suspended;
     bool hb_due;
+    bool hung_up;    /* the peer went away while suspended: end the stream */
+    int fd;          /* the connection's socket, watched for hang-ups while suspended */
+    uint64_t serial; /* its key in events_hup */
 };
 
 static struct events_link events_idle, events_sups;
 static struct events_link events_agents[EVENTS_BUCKETS], events_teams[EVENTS_BUCKETS];
+
+/* ---- hang-ups: serial → suspended stream (lock held) ---------------------- */
+
+static int events_epfd = -1;
+static uint64_t events_serial;
+static struct events_stream **events_hup; /* open addressing on serial */
+static size_t events_hup_cap, events_hup_used;
+#define EVENTS_HUP_GONE ((struct events_stream *)1)
+
+static size_t events_hup_slot(uint64_t serial)
+{
+    return (size_t)((serial * 0x9E3779B97F4A7C15ull) >> 24) & (events_hup_cap - 1);
+}
+
+static void events_hup_put(struct events_stream *s);
+
+static void events_hup_grow(void)
+{
+    struct events_stream **old = events_hup;
+    size_t old_cap = events_hup_cap;
+    events_hup_cap = old_cap ? old_cap * 2 : 1024;
+    events_hup = xcalloc(events_hup_cap, sizeof *events_hup);
+    events_hup_used = 0;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i] && old[i] != EVENTS_HUP_GONE)
+            events_hup_put(old[i]);
+    free(old);
+}
+
+static void events_hup_put(struct events_stream *s)
+{
+    if ((events_hup_used + 1) * 2 > events_hup_cap)
+        events_hup_grow();
+    size_t i = events_hup_slot(s->serial);
+    while (events_hup[i] && events_hup[i] != EVENTS_HUP_GONE)
+        i = (i + 1) & (events_hup_cap - 1);
+    if (events_hup[i] == NULL)
+        events_hup_used++;
+    events_hup[i] = s;
+}
+
+static struct events_stream **events_hup_find(uint64_t serial)
+{
+    if (events_hup_cap == 0)
+        return NULL;
+    size_t i = events_hup_slot(serial);
+    while (events_hup[i]) {
+        if (events_hup[i] != EVENTS_HUP_GONE && events_hup[i]->serial == serial)
+            return &events_hup[i];
+        i = (i + 1) & (events_hup_cap - 1);
+    }
+    return NULL;
+}
+
+/* Starts / stops watching a suspended stream's socket (lock held). */
+static void events_hup_watch(struct events_stream *s)
+{
+    if (events_epfd < 0 || s->fd < 0)
+        return;
+    s->serial = ++events_serial;
+    struct epoll_event ev = {.events = EPOLLRDHUP | EPOLLHUP | EPOLLERR | EPOLLONESHOT,
+                             .data.u64 = s->serial};
+    if (epoll_ctl(events_epfd, EPOLL_CTL_ADD, s->fd, &ev) == 0)
+        events_hup_put(s);
+    else
+        s->serial = 0;
+}
+
+static void events_hup_unwatch(struct events_stream *s)
+{
+    if (s->serial == 0)
+        return;
+    epoll_ctl(events_epfd, EPOLL_CTL_DEL, s->fd, NULL);
+    struct events_stream **slot = events_hup_find(s->serial);
+    if (slot)
+        *slot = EVENTS_HUP_GONE;
+    s->serial = 0;
+}
 
 static size_t events_hash(int64_t id)
 {
@@ -232,6 +325,7 @@ static void events_park(struct events_stream *s)
         for (int i = 0; i < s->nteams; i++)
             events_list_append(&events_teams[events_hash(s->teams[i].team)], &s->teams[i].link);
     }
+    events_hup_watch(s);
 }
 
 /* Takes a suspended stream out of the indexes (lock held); the caller
@@ -243,6 +337,7 @@ static void events_unpark(struct events_stream *s)
     for (int i = 0; i < s->nteams; i++)
         events_list_del(&s->teams[i].link);
     s->suspended = false;
+    events_hup_unwatch(s);
 }
 
 /* Collects the connections to resume into a growable array. */
@@ -358,6 +453,37 @@ static void *events_hb_main(void *arg)
     return NULL;
 }
 
+/* ---- the hang-up thread ---------------------------------------------------- */
+
+static pthread_t events_hup_thread;
+static bool events_hup_running;
+
+static void *events_hup_main(void *arg)
+{
+    (void)arg;
+    struct epoll_event evs[64];
+    struct events_wake w = {0};
+    for (;;) {
+        int n = epoll_wait(events_epfd, evs, 64, 500);
+        pthread_mutex_lock(&events_lock);
+        bool stop = events_hb_stop;
+        w.len = 0;
+        for (int i = 0; i < n; i++) {
+            struct events_stream **slot = events_hup_find(evs[i].data.u64);
+            if (slot && (*slot)->suspended) {
+                (*slot)->hung_up = true;
+                events_wake_add(&w, *slot, events_last_seq + 1);
+            }
+        }
+        pthread_mutex_unlock(&events_lock);
+        events_resume_all(w.conns, w.len);
+        if (stop)
+            break;
+    }
+    free(w.conns);
+    return NULL;
+}
+
 /* ---- start and stop ------------------------------------------------------ */
 
 void events_init(long long boot, unsigned ring_size)
@@ -394,6 +520,12 @@ void events_init(long long boot, unsigned ring_size)
     events_hb_running = pthread_create(&events_hb_thread, NULL, events_hb_main, NULL) == 0;
     if (!events_hb_running)
         log_error("events: cannot start the heartbeat thread");
+    events_epfd = epoll_create1(EPOLL_CLOEXEC);
+    events_hup_running = events_epfd >= 0 &&
+                         pthread_create(&events_hup_thread, NULL, events_hup_main, NULL) == 0;
+    if (!events_hup_running)
+        log_warn("events: no hang-up watcher; idle consoles that leave are noticed at the next "
+                 "heartbeat");
 }
 
 void events_shutdown(void)
@@ -418,6 +550,17 @@ void events_shutdown(void)
         pthread_join(events_hb_thread, NULL);
         events_hb_running = false;
     }
+    if (events_hup_running) {
+        pthread_join(events_hup_thread, NULL); /* sees events_hb_stop within 0.5 s */
+        events_hup_running = false;
+    }
+    if (events_epfd >= 0) {
+        close(events_epfd);
+        events_epfd = -1;
+    }
+    free(events_hup);
+    events_hup = NULL;
+    events_hup_cap = events_hup_used = 0;
     /* what the engine handed over and the thread did not get to (nothing
      * is handed over once the ring is gone) */
     events_resume_all(events_handoff.conns, events_handoff.len);
@@ -626,6 +769,10 @@ static ssize_t events_read(void *cls, uint64_t pos, char *buf, size_t max)
         pthread_mutex_unlock(&events_lock);
         return MHD_CONTENT_READER_END_OF_STREAM;
     }
+    if (s->hung_up) { /* nobody to write to: libmicrohttpd closes it */
+        pthread_mutex_unlock(&events_lock);
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
     while (n < max) {
         const char *src = piece;
         size_t len = 0;
@@ -820,6 +967,9 @@ void route_events(struct http_request *req)
     events_list_init(&s->who);
     s->conn = req->conn;
     s->user_id = req->caller.user_id;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    s->fd = ci ? ci->connect_fd : -1;
     switch (req->caller.role) {
     case ROLE_AGENT:
         s->kind = EVENTS_KIND_AGENT;

@@ -1058,10 +1058,14 @@ int main(int argc, char **argv)
     curl_easy_setopt(metrics_h, CURLOPT_WRITEDATA, &metrics_x);
     curl_easy_setopt(metrics_h, CURLOPT_TIMEOUT, 10L);
 
-    printf("== %d agents (%s0000..), team callbacks in %s for", opt_agents, opt_prefix, opt_bp);
-    for (int i = 0; i < opt_nteams; i++)
-        printf("%s \"%s\"", i ? "," : "", opt_teams[i]);
-    printf("; %d pooled request connections, backlog <= %d\n", opt_pool, opt_backlog);
+    printf("== %d agents (%s0000..), team callbacks in %s for ", opt_agents, opt_prefix, opt_bp);
+    if (opt_nteams <= 3)
+        for (int i = 0; i < opt_nteams; i++)
+            printf("%s\"%s\"", i ? ", " : "", opt_teams[i]);
+    else
+        printf("%d teams (\"%s\" ...)", opt_nteams, opt_teams[0]);
+    printf("; %d pooled request connections, %d creates at once, backlog <= %d\n", opt_pool,
+           opt_creators, opt_backlog);
     fflush(stdout);
 
     set_phase(P_LOGIN);
@@ -1197,10 +1201,14 @@ int main(int argc, char **argv)
     print_errors(replies, "  errors over the whole run:");
     double rp50 = samples_pct(&reoffer_lat, 50), rp99 = samples_pct(&reoffer_lat, 99),
            rmax = samples_pct(&reoffer_lat, 100);
-    printf("offer latency at saturation (an agent completes while work is queued: its complete's "
-           "200 -> its next offer):\n  p50 %.2f ms, p99 %.2f ms, max %.2f ms over %zu offers "
-           "(%lu offers read before the 200: counted as 0)\n",
-           rp50, rp99, rmax, reoffer_lat.n, reoffer_before_reply);
+    printf("offer latency at saturation (an agent completes while more is queued than there are "
+           "idle agents: its complete's 200 -> its next offer):\n");
+    if (reoffer_lat.n)
+        printf("  p50 %.2f ms, p99 %.2f ms, max %.2f ms over %zu offers (%lu offers read before "
+               "the 200: counted as 0)\n",
+               rp50, rp99, rmax, reoffer_lat.n, reoffer_before_reply);
+    else
+        printf("  n/a: never more queued than idle agents (the agents were not the bottleneck)\n");
     size_t nlat = create_lat.n;
     double cp50 = samples_pct(&create_lat, 50), cp99 = samples_pct(&create_lat, 99),
            cmax = samples_pct(&create_lat, 100);

@@ -12,7 +12,8 @@
 # over K teams "Bench Team NN" serving Support instead of all in the Support
 # Team (a callback's events go to its team's streams: K shows what that
 # fan-out costs); CB_PERF=1 records a profile of cbd
-# during the window of the first run (perf record -g) and prints its top.
+# during the window of the first run (perf record -g) and prints its top
+# (CB_PERF_WHAT=agents: of the load generator instead).
 #
 # For each durability: a fresh copy of a demo database to which N agents
 # bench0000.. were added in the Support Team (one `cbd user add`, then its
@@ -110,7 +111,9 @@ for durability in $durabilities; do
             kill -0 "$agents_pid" 2>/dev/null || break
             sleep 0.1
         done
-        perf record -g -o "$work/perf.data" -p "$cbd_pid" -- sleep "$window" \
+        perf_target=$cbd_pid
+        [ "${CB_PERF_WHAT:-cbd}" = agents ] && perf_target=$agents_pid
+        perf record -g -o "$work/perf.data" -p "$perf_target" -- sleep "$window" \
             >/dev/null 2>"$work/perf.err" &
         perf_pid=$!
     fi
@@ -131,9 +134,12 @@ for durability in $durabilities; do
     [ "$status" = 0 ] || { echo "engine.sh: bench_agents failed ($status)" >&2; exit "$status"; }
     summary+=("$durability $(grep '^RESULT' "$work/agents.out" | cut -d' ' -f2-)")
     if [ -s "$work/perf.data" ]; then
-        echo "== perf profile of cbd during the window (top, children included)"
-        perf report -i "$work/perf.data" --children --stdio --percent-limit 3 2>/dev/null |
-            grep -E '^ +[0-9]' | head -40 || true
+        echo "== perf profile of ${CB_PERF_WHAT:-cbd} during the window: self time, then with callees"
+        perf report -i "$work/perf.data" --no-children --stdio --percent-limit 1 \
+            --sort comm,dso,sym 2>/dev/null | grep -E '^ +[0-9.]+%' | head -25 || true
+        echo "--"
+        perf report -i "$work/perf.data" --children --stdio --percent-limit 5 \
+            --sort comm,dso,sym 2>/dev/null | grep -E '^ +[0-9.]+%' | head -25 || true
         rm -f "$work/perf.data"
     fi
 done
