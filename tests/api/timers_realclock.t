@@ -165,7 +165,7 @@ def preview_end(t):
         add_agent(r.s, login, teams)
     with r as g:
         g.timing(1, schedule=dict(ALWAYS, closed_dates=[]), calling_hours="00:00-24:00",
-                 preview_s=2, **FAR)
+                 preview_s=2, slot_capacity=0, **FAR)   # no cap: the demo fills today's slots
         sam = g.agent("sam", ready=True)
         c = g.create(bp="Sales", team="Sales Night", tz="America/New_York")
         g.offered(sam, c["id"])

@@ -18,10 +18,13 @@
  * due now, each to a distinct number. Phases:
  *   1. warm-up and 2. the measured window: the creator keeps the callbacks it
  *      created but has not yet seen offered (the queue, as the client sees
- *      it) below --backlog, so agents always have work. Figures: complete
- *      replies 200 per second; the re-offer latency (an agent that completes
- *      while work is queued is offerable at once: its complete's 200 to its
- *      next offer event).
+ *      it) below --backlog (default N/2), so agents always have work; up to
+ *      --creators creates are in flight at once. Figures: complete replies
+ *      200 per second; the re-offer latency: the longest idle agent is
+ *      offered first, so an agent that completes while more callbacks are
+ *      queued than there are idle agents is offerable at once — its
+ *      complete's 200 to its next offer event (none when the agents were
+ *      never the bottleneck).
  *   3. settle: no creates until the queue is seen empty.
  *   4. the latency phase: creates paced at a fixed rate (default half the
  *      window's throughput) so that agents are mostly idle; for each create
@@ -31,9 +34,14 @@
  *      before the 201: such a sample counts as 0 and is counted apart. The
  *      time from sending the create to the offer (an upper bound that
  *      includes the create's round trip) is printed beside it.
- * Around the window it reads the server's RSS and CPU time (/proc/PID) and
- * its group-commit counters (GET /metrics, admin token), and its own CPU
- * time (getrusage), so a reader sees what the generator took of the machine.
+ * Around the window it reads the server's RSS and CPU time (/proc/PID), its
+ * group-commit counters (GET /metrics, admin token), its own CPU time
+ * (getrusage) and the machine's (/proc/stat), so a reader sees what the
+ * generator and other processes took of the machine, and counts the events
+ * and bytes the agents' streams received.
+ *
+ * Requests share --pool kept-alive connections (CURLMOPT_MAX_HOST_CONNECTIONS
+ * is N streams + pool); RLIMIT_NOFILE is raised to its hard limit.
  *
  * Bounded: at most AGENTS_MAX agents and CREATES_MAX creates; every phase
  * has a time limit; the process exits by itself. Lines starting "RESULT "
@@ -44,6 +52,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -91,11 +100,15 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void die(const char *fmt, const char *arg)
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "bench_agents: ");
-    fprintf(stderr, fmt, arg);
+    vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
+    va_end(ap);
     exit(2);
 }
 
@@ -1113,13 +1126,13 @@ int main(int argc, char **argv)
             }
             if (logged_in + login_failed == (unsigned long)opt_agents) {
                 if (login_failed)
-                    die("%s of the agents' logins failed", "some");
+                    die("%lu of the agents' logins failed", login_failed);
                 t_login = now - t_start;
                 for (int i = 0; i < opt_agents; i++)
                     agent_open_stream(&agents[i]);
                 set_phase(P_STREAMS);
             } else if (in_phase > LOGIN_PHASE_S) {
-                die("%s: logins took too long", "login");
+                die("logins took more than %.0f s", LOGIN_PHASE_S);
             }
             break;
         case P_STREAMS:
@@ -1130,7 +1143,7 @@ int main(int argc, char **argv)
                     agent_put_ready(&agents[i]);
             } else if (in_phase > SETUP_PHASE_S) {
                 fprintf(stderr, "bench_agents: %lu of %d streams open\n", streams_ok, opt_agents);
-                die("%s: streams took too long", "streams");
+                die("event streams took more than %.0f s to open", SETUP_PHASE_S);
             }
             break;
         case P_READY:
@@ -1138,7 +1151,7 @@ int main(int argc, char **argv)
                 set_phase(P_WARMUP);
             } else if (in_phase > SETUP_PHASE_S) {
                 fprintf(stderr, "bench_agents: %lu of %d agents Ready\n", readied, opt_agents);
-                die("%s: going Ready took too long", "presence");
+                die("going Ready took more than %.0f s", SETUP_PHASE_S);
             }
             break;
         case P_WARMUP:
@@ -1257,11 +1270,11 @@ int main(int argc, char **argv)
     printf("RESULT agents=%d window_s=%.1f lifecycles_per_s=%.1f reoffer_p50_ms=%.2f "
            "reoffer_p99_ms=%.2f offer_p50_ms=%.2f offer_p99_ms=%.2f offer_samples=%zu "
            "latency_rate=%.0f rss0_kib=%ld rss1_kib=%ld server_cpu_pct=%.0f client_cpu_pct=%.0f "
-           "commits=%llu commands=%llu commands_per_commit=%.2f errors=%lu resets=%lu\n",
+           "commits=%llu commands=%llu commands_per_commit=%.2f errors=%lu resets=%lu other_cpu_pct=%.0f\n",
            opt_agents, win, window_rate, rp50, rp99, cp50, cp99, nlat, latency_rate_used, s0.rss_kib,
            s1.rss_kib, 100 * srv_cpu / win, 100 * (cli_u + cli_s) / win,
            s1.batches - s0.batches, s1.commands - s0.commands, cpb, errors_in(replies_window),
-           resets);
+           resets, 100 * (busy - srv_cpu - cli_u - cli_s) / win);
     fflush(stdout);
 
     for (int i = 0; i < opt_agents; i++) {

@@ -6,7 +6,8 @@
 #
 #   tests/bench/engine.sh [N] [WINDOW_S]      (default 1000 agents, 20 s)
 #
-# Environment: CB_BUILD selects the build (default build/); CB_DURABILITY
+# Environment: CB_BUILD selects the build (default build/); CB_CFLAGS adds
+# compiler flags for the generator (e.g. -fsanitize=address); CB_DURABILITY
 # "full normal" (the default) or one of them; CB_LATENCY_S the length of
 # the latency phase (default 10 s); CB_TEAMS=K (2..64) spreads the agents
 # over K teams "Bench Team NN" serving Support instead of all in the Support
@@ -30,17 +31,27 @@ window=${2:-20}
 latency_s=${CB_LATENCY_S:-10}
 durabilities=${CB_DURABILITY:-full normal}
 teams=${CB_TEAMS:-1}
-[ "$teams" -ge 1 ] && [ "$teams" -le 64 ] || { echo "engine.sh: CB_TEAMS is 1..64" >&2; exit 1; }
+if [ "$teams" -lt 1 ] || [ "$teams" -gt 64 ]; then
+    echo "engine.sh: CB_TEAMS is 1..64" >&2
+    exit 1
+fi
 build=${CB_BUILD:-build}
 [ -x "$build/cbd" ] || { echo "engine.sh: build $build/cbd first (make)" >&2; exit 1; }
-cc -O2 -Wall -Wextra -o "$build/bench_agents" tests/bench/agents.c \
+# shellcheck disable=SC2046,SC2086 # the flags split into words on purpose
+cc -O2 -Wall -Wextra ${CB_CFLAGS:-} -o "$build/bench_agents" tests/bench/agents.c \
     $(pkg-config --cflags --libs libcurl libcjson)
 work=$(mktemp -d "$PWD/build/bench.XXXXXX")
 cbd_pid=
 perf_pid=
 cleanup() {
-    [ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null && wait "$perf_pid" 2>/dev/null || true
-    [ -n "$cbd_pid" ] && kill "$cbd_pid" 2>/dev/null && wait "$cbd_pid" 2>/dev/null || true
+    if [ -n "$perf_pid" ]; then
+        kill -INT "$perf_pid" 2>/dev/null || true
+        wait "$perf_pid" 2>/dev/null || true
+    fi
+    if [ -n "$cbd_pid" ]; then
+        kill "$cbd_pid" 2>/dev/null || true
+        wait "$cbd_pid" 2>/dev/null || true
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -146,13 +157,19 @@ done
 
 echo
 echo "== summary ($n agents in $teams team(s), ${window}s window)"
-printf '%-10s %14s %24s %24s %16s %12s %10s\n' durability "lifecycles/s" \
-    "saturated offer p50/p99" "idle-agent offer p50/p99" "RSS KiB" "cmds/commit" "gen CPU"
+printf '%-10s %13s %22s %22s %9s %11s %8s %9s %9s\n' durability "lifecycles/s" \
+    "saturated offer p50/99" "idle-agent offer p50/99" "RSS KiB" "cmds/commit" "cbd CPU" "gen CPU" \
+    "others"
 for line in "${summary[@]}"; do
     d=${line%% *}
     kv() { printf '%s\n' "$line" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
-    printf '%-10s %14s %24s %24s %16s %12s %10s\n' "$d" "$(kv lifecycles_per_s)" \
-        "$(kv reoffer_p50_ms) / $(kv reoffer_p99_ms) ms" "$(kv offer_p50_ms) / $(kv offer_p99_ms) ms" \
-        "$(kv rss1_kib)" "$(kv commands_per_commit)" "$(kv client_cpu_pct)%"
+    pair() {
+        if [ "$(kv "$1")" = -1.00 ]; then echo n/a; else echo "$(kv "$1") / $(kv "$2") ms"; fi
+    }
+    printf '%-10s %13s %22s %22s %9s %11s %8s %9s %9s\n' "$d" "$(kv lifecycles_per_s)" \
+        "$(pair reoffer_p50_ms reoffer_p99_ms)" "$(pair offer_p50_ms offer_p99_ms)" \
+        "$(kv rss1_kib)" "$(kv commands_per_commit)" "$(kv server_cpu_pct)%" \
+        "$(kv client_cpu_pct)%" "$(kv other_cpu_pct)%"
 done
+echo "(CPU in % of one core over the window; \"others\": the rest of the machine's processes)"
 echo "targets: >= 1000 lifecycles/s with 1000 agents; offer latency p99 < 10 ms"

@@ -21,9 +21,12 @@
 #     sid     Dialing,  no stream: back to the queue, attempt disconnected
 #     sally   Offered,  no stream: back to the queue, attempt disconnected
 #     sky     logs in after that, Ready: offered sid's or sally's, never dave's
+#   BP Evening (UTC), whose schedule closes at a whole minute while cbd is
+#   down (the kill waits for the minute to come near: up to a minute more):
+#     otto    Offered, and one queued — both back to Pending, attempt aborted
 # Versions and attempt counts are intact, each history before the kill is a
 # prefix of the one after (no attempt row twice), and the database is sound.
-import atexit, os, sqlite3, sys, time
+import atexit, datetime, os, sqlite3, sys, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from cbdtest import (Server, Tap, EventStream, add_agent, add_bp, add_team, iso, parse_instant,
                      wait_for)
@@ -33,7 +36,8 @@ V1 = "/api/v1"
 GRACE = 3
 DOWN = 6          # seconds the server stays dead: every 5-s deadline passes
 QUEUED, PENDING, AGENT = "handling_by_business_process", "pending", "handling_by_agent"
-ALWAYS = {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALWAYS = {d: ["00:00-24:00"] for d in DAYS}
 
 s = Server(t, args=["--grace-s", str(GRACE)])
 atexit.register(lambda: s.proc and s.proc.kill())     # a failed script leaves no server behind
@@ -42,6 +46,10 @@ add_bp(s, "Quick", "UTC", {"offer_timeout_s": 5, "preview_s": 0, "no_answer_s": 
                            "schedule": dict(ALWAYS, closed_dates=[])})
 add_team(s, "Quick Team", ["Quick"])
 add_team(s, "Sales Night", ["Sales"])
+add_bp(s, "Evening", "UTC", {"offer_timeout_s": 3600, "no_answer_s": 3600, "calling_hours": "00:00-24:00",
+                             "schedule": dict(ALWAYS, closed_dates=[])})
+add_team(s, "Evening Team", ["Evening"])
+add_agent(s, "otto", ["Evening Team"])
 for login in ("quinn", "quade", "quorra"):
     add_agent(s, login, ["Quick Team"])
 add_agent(s, "sam", ["Sales Night"])
@@ -50,7 +58,7 @@ for login in ("sue", "sid", "sally", "sky"):
 s.start()
 
 sup = s.login("sup")
-AGENTS = ("carol", "dave", "sue", "sid", "sally", "quinn", "quade", "quorra", "sam")
+AGENTS = ("carol", "dave", "sue", "sid", "sally", "quinn", "quade", "quorra", "sam", "otto")
 tok = {a: s.login(a) for a in AGENTS}
 streams = {a: EventStream(s, tok[a]) for a in AGENTS}      # consoles are there
 t.ok(all(st.status == 200 for st in streams.values()), "every agent's event stream opens")
@@ -58,9 +66,9 @@ t.ok(all(st.status == 200 for st in streams.values()), "every agent's event stre
 s.purge_pending("Support", sup)
 r = s.set_timing(2, sup, offer_timeout_s=3600, no_answer_s=3600, wrap_limit_s=86400)
 t.is_(r.status, 200, "Support: offer, no-answer and wrap limits far away")
-r = s.set_timing(1, sup, schedule=dict(ALWAYS, closed_dates=[]), preview_s=5,
+r = s.set_timing(1, sup, schedule=dict(ALWAYS, closed_dates=[]), preview_s=5, slot_capacity=0,
                  offer_timeout_s=3600, no_answer_s=3600, calling_hours="00:00-24:00")
-t.is_(r.status, 200, "Sales: open always, preview 5 s")
+t.is_(r.status, 200, "Sales: open always, preview 5 s, no slot cap (the demo fills today's slots)")
 n = [0]
 
 
@@ -118,7 +126,21 @@ ids["sally"] = take("sally", "Support", "Support Team")
 c = s.wait_callback(ids["quorra"], sup, lambda c: c["timed_out"], timeout=8)
 t.is_(where(c), (AGENT, "dialing", "quorra", True), "quorra's #%d timed out before the kill"
       % ids["quorra"])
+# Evening closes at a whole minute while the server is down: the kill comes
+# just before it (the wait for that minute is most of this test's time)
+close = (int(time.time()) // 60 + 1) * 60
+if close - time.time() < 6:
+    close += 60
+if close % 86400 == 0:
+    close += 60
+at = datetime.datetime.fromtimestamp(close, datetime.timezone.utc)
+EVENING = [b["id"] for b in s.get(V1 + "/bps", sup).json["bps"] if b["name"] == "Evening"][0]
+r = s.set_timing(EVENING, sup, schedule={DAYS[at.weekday()]: ["00:00-" + at.strftime("%H:%M")]})
+t.is_(r.status, 200, "Evening closes at %s" % iso(close))
+ids["evening_offered"] = take("otto", "Evening", "Evening Team", stay_ready=True)
+ids["evening_queued"] = create("Evening", "Evening Team")
 # the ones whose 5-s deadlines must pass while the server is down
+time.sleep(max(0.0, close - 4 - time.time()))
 t0 = time.time()
 ids["quade"] = take("quade", "Quick", "Quick Team", ("accept",))
 ids["quinn"] = take("quinn", "Quick", "Quick Team", stay_ready=True)
@@ -134,12 +156,14 @@ WANT_BEFORE = {
     "sue": (AGENT, "dialing", "sue", False), "sid": (AGENT, "dialing", "sid", False),
     "sally": (AGENT, "offered", "sally", False), "queued": (QUEUED, None, None, False),
     "due_down": (PENDING, None, None, False), "due_later": (PENDING, None, None, False),
+    "evening_offered": (AGENT, "offered", "otto", False), "evening_queued": (QUEUED, None, None, False),
 }
 wait_for(lambda: cb(ids["queued"])["location"] == QUEUED, 3)
 before = {k: cb(v) for k, v in ids.items()}
 got = {k: where(c) for k, c in before.items()}
 t.is_(got, WANT_BEFORE, "every state set up before the kill (%.1f s after the first short timer)"
       % (time.time() - t0))
+t.ok(time.time() < close - 1, "the kill comes before Evening closes")
 
 s.kill9()
 killed = time.time()
@@ -169,6 +193,8 @@ WANT_AT_ONCE = {
     "queued": (QUEUED, None, None, False),
     "due_down": (QUEUED, None, None, False),     # due while down
     "due_later": (PENDING, None, None, False),
+    "evening_offered": (PENDING, None, None, False),  # Evening closed while down
+    "evening_queued": (PENDING, None, None, False),
 }
 after = {}
 for k, want in WANT_AT_ONCE.items():
@@ -181,9 +207,14 @@ t.ok(fired < 2.5, "the deadlines that passed while down fired at once (all seen 
 t.is_(after["quinn"]["history"][-1]["state"] if after["quinn"]["history"] else None, "redirected",
       "quinn's offer: attempt redirected")
 t.is_(s.presence(tok["quinn"]), "not_ready", "quinn, whose offer timed out, is Not Ready")
+for k in ("evening_offered", "evening_queued"):
+    c = after[k]
+    t.is_((c["history"][-1]["state"] if c["history"] else None, c["attempts"]), ("aborted", 0),
+          "#%d (%s): attempt aborted, no increment" % (ids[k], k))
+t.is_(s.bp(EVENING, sup)["clbk_stat"], "off_schedule", "Evening: CLBK Stat Off Schedule HRS")
 for k in ("quorra", "carol", "sue", "queued", "due_later"):
     t.is_(after[k]["version"], before[k]["version"], "#%d (%s): version unchanged" % (ids[k], k))
-for k in ("quinn", "quade", "sam", "due_down"):
+for k in ("quinn", "quade", "sam", "due_down", "evening_offered", "evening_queued"):
     t.ok(after[k]["version"] > before[k]["version"], "#%d (%s): version moved on (%d → %d)"
          % (ids[k], k, before[k]["version"], after[k]["version"]))
 
@@ -225,7 +256,7 @@ for k, want in (("carol", (AGENT, "handling", "carol", False)), ("sue", (AGENT, 
 
 # attempts: counts intact, old rows kept once, only the rule's rows added
 ADDED = {"quinn": ["redirected"], "dave": ["disconnected"], "sid": ["disconnected"],
-         "sally": ["disconnected"]}
+         "sally": ["disconnected"], "evening_offered": ["aborted"], "evening_queued": ["aborted"]}
 for k in ids:
     b, a = before[k], after.get(k) or cb(ids[k])
     hb, ha = [(h["at"], h["state"]) for h in b["history"]], [(h["at"], h["state"]) for h in a["history"]]
