@@ -67,8 +67,10 @@ void flow_publish(const struct cb_callback *cb, int64_t holder_before, int64_t n
         to.agents[to.nagents++] = cb->holder_id;
     if (holder_before && holder_before != cb->holder_id && holder_before != cb->agent_id)
         to.agents[to.nagents++] = holder_before;
-    if (cb->team_id)
-        to.teams[to.nteams++] = cb->team_id;
+    /* not the whole team: an agent's console shows their own callbacks and
+     * the one they hold; a team of a thousand would otherwise get every
+     * step of every team callback (DESIGN.md §9: only the streams that need
+     * it) */
     struct jsonw w;
     jsonw_init(&w);
     present_callback_write(&w, cb, now);

@@ -43,8 +43,8 @@ enum store_result flow_save(struct store *w, struct cb_callback *cb, enum lc_sta
 /* When the engine must next look at cb (0: only when something else
  * happens). */
 int64_t flow_wake(const struct cb_callback *cb, int64_t now);
-/* Queues a `callback` event for everyone who may see cb (supervisors, its
- * agent or team, the agents holding it now and before). */
+/* Queues a `callback` event for the streams that need it: supervisors, its
+ * personal agent, the agents holding it now and before. */
 void flow_publish(const struct cb_callback *cb, int64_t holder_before, int64_t now);
 
 #endif

@@ -9,7 +9,20 @@
 #     a "--KEY" of `cbd serve --help` ($CB_BUILD/cbd, default build/) and an
 #     option "Fl \-KEY" of man/cbd.8;
 #   - every error code of common/vocab.h has a row ".It Li CODE Ta STATUS"
-#     in the error table of man/cbd-api.7, with its HTTP status.
+#     in the error table of man/cbd-api.7, with its HTTP status;
+#   - every long option of the cbd/cmd_*.c option tables is a "Fl \-NAME" of
+#     man/cbd.8, and an action that parses its own options (cbd report
+#     completed) has each of them in its SYNOPSIS entry;
+#   - every variable cbd reads with getenv() is an ".It Ev NAME" of the
+#     ENVIRONMENT of man/cbd.8;
+#   - the completion statuses each lifecycle state allows, and its default
+#     (common/lifecycle.c), are the rows ".It Cm STATUS Ta STATES" of the
+#     table in man/cbd.8;
+#   - every attempt state of common/vocab.h is named in the "Attempt states"
+#     of man/cbd.8 and in the Attempt object of man/cbd-api.7;
+#   - every event type and reset reason of cbd/events.c is named in the
+#     section of GET /api/v1/events, and every CSV column of cbd/report.c in
+#     the section of GET /api/v1/reports/completed, of man/cbd-api.7.
 # Run from the repository root (the build wrapper does); prints TAP.
 import os
 import re
@@ -150,6 +163,176 @@ for key in keys:
     flag = re.compile(r"\bFl \\-%s(\s|$)" % re.escape(key))
     check(any(flag.search(line) for line in cbd8), "cbd.8 documents option --%s" % key,
           'expected "Fl \\-%s"' % key)
+
+# ---- options of the administration commands -------------------------------------
+
+def c_function(text, name):
+    """The body of the C function `name` (from its "{" to the matching "}")."""
+    m = re.search(r"\b%s\s*\([^;{]*\)\s*\{" % re.escape(name), text)
+    if not m:
+        return None
+    depth, i = 1, m.end()
+    while i < len(text) and depth:
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        i += 1
+    return text[m.end():i]
+
+
+def long_options(text):
+    names = []
+    for block in re.findall(r"struct option\s+\w+\s*\[\]\s*=\s*\{(.*?)\};", text, re.S):
+        names += [n for n in re.findall(r'\{\s*"([a-z0-9-]+)"\s*,', block) if n != "help"]
+    return names
+
+
+def synopsis_entry(words):
+    """The SYNOPSIS lines of `cbd WORDS ...`: from ".Cm WORDS" to the next ".Nm"."""
+    out, inside = [], False
+    head = re.compile(r"^\.Cm\s+%s(\s|$)" % r"\s+".join(re.escape(w) for w in words))
+    for line in cbd8:
+        if line.startswith(".Sh ") and inside:
+            break
+        if inside and line.startswith(".Nm"):
+            break
+        if head.match(line):
+            inside = True
+        if inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+nopts = 0
+for fn in sorted(os.listdir(os.path.join(ROOT, "cbd"))):
+    if not (fn.startswith("cmd_") and fn.endswith(".c")):
+        continue
+    src = strip_c_comments(read(os.path.join("cbd", fn)))
+    for name in sorted(set(long_options(src))):
+        nopts += 1
+        flag = re.compile(r"\bFl \\-%s(\s|=|$)" % re.escape(name))
+        check(any(flag.search(line) for line in cbd8),
+              "cbd.8 documents option --%s (%s)" % (name, fn), 'expected "Fl \\-%s"' % name)
+    for group, tname in re.findall(r'cmd_dispatch\(\s*"([a-z-]+)"\s*,\s*(\w+)\s*,', src):
+        block = c_block(src, r"struct cmd_action\s+%s\[\]" % re.escape(tname)) or ""
+        for action, func in re.findall(r'\{\s*"([a-z-]+)"\s*,\s*(\w+)\s*,', block):
+            own = long_options(c_function(src, func) or "")
+            if not own:
+                continue
+            entry = synopsis_entry([group, action])
+            for name in own:
+                check(re.search(r"\bFl \\-%s(\s|$)" % re.escape(name), entry),
+                      "cbd.8 SYNOPSIS: cbd %s %s takes --%s" % (group, action, name),
+                      'expected "Op Fl \\-%s ..." after ".Cm %s %s"' % (name, group, action))
+check(nopts >= 5, "cmd_*.c: the long options were read (%d)" % nopts)
+
+# ---- environment ------------------------------------------------------------------
+
+envs = set()
+for d in ("cbd", "common"):
+    for fn in sorted(os.listdir(os.path.join(ROOT, d))):
+        if fn.endswith(".c"):
+            envs.update(re.findall(r'getenv\(\s*"([A-Z_][A-Z0-9_]*)"\s*\)',
+                                   strip_c_comments(read(os.path.join(d, fn)))))
+check(len(envs) >= 1, "cbd/, common/: the environment variables were read (%d)" % len(envs))
+for name in sorted(envs):
+    check(any(re.match(r"^\.It\s+Ev\s+%s(\s|$)" % re.escape(name), line) for line in cbd8),
+          "cbd.8 ENVIRONMENT documents %s" % name, 'expected a line ".It Ev %s"' % name)
+
+# ---- completion statuses per state --------------------------------------------------
+
+lifecycle = strip_c_comments(read("common/lifecycle.c"))
+STATE_WORDS = {"LC_DIALING": "Dialing", "LC_TIMED_OUT": "Dialing timed out",
+               "LC_HANDLING": "Handling"}
+status_wire = dict(re.findall(r'X\(\s*(STATUS_\w+)\s*,\s*"([a-z_]+)"', vocab))
+allowed = {}  # status wire -> {state word}
+for state, event in re.findall(r"\{\s*(LC_\w+)\s*,\s*LC_EV_COMPLETE_(\w+)\s*,", lifecycle):
+    wire = status_wire.get("STATUS_" + event)
+    check(wire is not None and state in STATE_WORDS,
+          "lifecycle.c: completion %s in %s is known" % (event, state))
+    if wire and state in STATE_WORDS:
+        allowed.setdefault(wire, set()).add(STATE_WORDS[state])
+defaults = {}  # status wire -> {state word where it is the default}
+dblock = c_block(lifecycle, r"\}\s*lifecycle_defaults\[\]") or ""
+for state, status in re.findall(r"\{\s*(LC_\w+)\s*,\s*(STATUS_\w+)\s*\}", dblock):
+    defaults.setdefault(status_wire.get(status), set()).add(STATE_WORDS.get(state, state))
+check(len(allowed) == len(status_wire) and len(defaults) >= 3,
+      "lifecycle.c: the completion statuses (%d) and defaults (%d) were read"
+      % (len(allowed), len(defaults)))
+for wire in sorted(status_wire.values()):
+    rows = [m.group(1) for m in (re.match(r"^\.It\s+Cm\s+%s\s+Ta\s+(.*?)\s*$" % re.escape(wire),
+                                          line) for line in cbd8) if m]
+    if not rows:
+        check(False, "cbd.8 completion table has a row for %s" % wire,
+              'expected ".It Cm %s Ta STATES"' % wire)
+        continue
+    got, got_default = set(), set()
+    for cell in rows[0].split(","):
+        cell = cell.strip()
+        if cell.endswith("(default)"):
+            cell = cell[: -len("(default)")].strip()
+            got_default.add(cell)
+        got.add(cell)
+    want = allowed.get(wire, set())
+    check(got == want, "cbd.8 completion table: %s is allowed in %s" % (wire, ", ".join(sorted(want))),
+          "the row says: %s" % rows[0])
+    check(got_default == defaults.get(wire, set()),
+          "cbd.8 completion table: %s is the default in %s"
+          % (wire, ", ".join(sorted(defaults.get(wire, set()))) or "no state"),
+          "the row says: %s" % rows[0])
+
+# ---- attempt states -------------------------------------------------------------------
+
+
+def section(lines, heading):
+    """The lines from the heading line to the next .Sh or .Ss."""
+    out, inside = [], False
+    for line in lines:
+        if inside and (line.startswith(".Sh ") or line.startswith(".Ss ")):
+            break
+        if line.rstrip() == heading:
+            inside = True
+        if inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+attempts = re.findall(r'X\(\s*ATTEMPT_\w+\s*,\s*"([a-z_]+)"', vocab)
+check(len(attempts) >= 10, "vocab.h: the attempt states were read (%d)" % len(attempts))
+where = [("cbd.8", section(cbd8, ".Ss Attempt states")),
+         ("cbd-api.7", section(api, ".Ss Attempt"))]
+for page, text in where:
+    check(text, "%s has its section of attempt states" % page)
+    for name in attempts:
+        check(re.search(r"\bCm\b[^\n]*\b%s\b" % re.escape(name), text),
+              "%s names the attempt state %s" % (page, name))
+
+# ---- events and the report's CSV --------------------------------------------------------
+
+events_c = strip_c_comments(read("cbd/events.c"))
+etypes = re.findall(r'\[EVENT_\w+\]\s*=\s*"([a-z_]+)"', events_c) + ["reset"]
+reasons = [r for r in re.findall(r'\[EVENTS_RESET_\w+\]\s*=\s*"([a-z_]*)"', events_c) if r]
+check(len(etypes) >= 6 and len(reasons) >= 4,
+      "events.c: the event types (%d) and reset reasons (%d) were read"
+      % (len(etypes), len(reasons)))
+ev_text = section(api, ".Ss GET /api/v1/events")
+for name in etypes:
+    check(re.search(r"^\.It\s+Cm\s+%s\s*$" % re.escape(name), ev_text, re.M),
+          "cbd-api.7 GET /api/v1/events lists the event %s" % name,
+          'expected ".It Cm %s"' % name)
+for name in reasons:
+    check(re.search(r"^\.It\s+Cm\s+%s\s*$" % re.escape(name), ev_text, re.M),
+          "cbd-api.7 GET /api/v1/events lists the reset reason %s" % name,
+          'expected ".It Cm %s"' % name)
+
+report_c = strip_c_comments(read("cbd/report.c"))
+m = re.search(r"void report_csv_header\(.*?\{(.*?)\n\}", report_c, re.S)
+header = "".join(re.findall(r'"([^"]*)"', m.group(1) if m else "")).replace("\\r\\n", "")
+columns = [c for c in header.split(",") if c]
+check(len(columns) >= 10, "report.c: the CSV columns were read (%d)" % len(columns))
+rep_text = section(api, ".Ss GET /api/v1/reports/completed")
+for name in columns:
+    check(re.search(r"^\.Li\b[^\n]*\b%s\b" % re.escape(name), rep_text, re.M),
+          "cbd-api.7 GET /api/v1/reports/completed lists the CSV column %s" % name,
+          'expected "%s" on a ".Li" line' % name)
 
 # ---- TAP ------------------------------------------------------------------------
 
