@@ -743,13 +743,19 @@ enum store_result dispatch_bp_changed(struct store *w, int64_t bp_id, int64_t no
     if (r != STORE_OK)
         return r;
     struct dbp *b = dispatch_find_bp(bp_id);
-    bool was_open = b && b->open;
+    bool was_open = b && b->open, was_stopped = b && b->bp.stopped;
     dispatch_bp_load_each(&now, &bp);
     b = dispatch_find_bp(bp_id);
-    if (!b->open)
-        dispatch_bp_abort(w, bp_id, now); /* nothing waits in a closed BP's queue */
+    /* a stop, or the schedule closing, sends back what is queued and
+     * offered; what a supervisor queues while it is closed waits there */
+    if ((was_open && !b->open) || (!was_stopped && b->bp.stopped))
+        dispatch_bp_abort(w, bp_id, now);
     if (!was_open && b->open)
         r = store_wake_bp(w, bp_id, now);
+    if (r == STORE_OK && b->open != b->bp.was_open) {
+        r = store_bp_set_open(w, bp_id, b->open);
+        b->bp.was_open = b->open;
+    }
     dispatch_recheck(); /* new calling hours: the parked may be callable */
     /* new timing (fallback, expiry) means new wake times for the queued */
     for (size_t i = 0; r == STORE_OK && i < dispatch_qindex_cap; i++) {
@@ -908,6 +914,8 @@ void dispatch_tick(struct store *w, int64_t now)
             dispatch_bp_abort(w, b->bp.id, now);
         else if (!was_open && b->open)
             store_wake_bp(w, b->bp.id, now);
+        if (b->open != b->bp.was_open && store_bp_set_open(w, b->bp.id, b->open) == STORE_OK)
+            b->bp.was_open = b->open;
         struct event_audience everyone = {.everyone = true};
         cJSON *j = present_bp(w, &b->bp, now);
         events_queue(EVENT_BP, &everyone, json_print(j));
@@ -926,6 +934,9 @@ void dispatch_tick(struct store *w, int64_t now)
             if (a->holding == 0 && a->presence == PRESENCE_BUSY)
                 dispatch_agent_set(w, a, a->after_busy, now);
         }
+        for (int k = 0; k < DISPATCH_NOREOFFER; k++)
+            if (a->noreoffer[k].until && a->noreoffer[k].until <= now)
+                a->noreoffer[k].until = a->noreoffer[k].cb = 0; /* over: matching looks again */
     }
     for (int round = 0; round < 4; round++) {
         int64_t ids[DISPATCH_WAKES];
@@ -954,8 +965,8 @@ int64_t dispatch_next_deadline(struct store *w)
         if (a->wrap_until && a->wrap_until < next)
             next = a->wrap_until;
         for (int k = 0; k < DISPATCH_NOREOFFER; k++)
-            if (a->noreoffer[k].until && a->noreoffer[k].until < next && a->noreoffer[k].until > 0)
-                next = a->noreoffer[k].until;
+            if (a->noreoffer[k].until && a->noreoffer[k].until < next)
+                next = a->noreoffer[k].until; /* cleared in dispatch_tick once passed */
     }
     for (size_t i = 0; i < dispatch_nteams + dispatch_nagents; i++) {
         struct dqueue *q = i < dispatch_nteams ? dispatch_teams[i].queue
@@ -1093,11 +1104,17 @@ bool dispatch_start(struct store *w, const struct dispatch_config *cfg)
     if (!store_begin(w))
         return false;
     bool ok = store_wake_fill(w, now) == STORE_OK && dispatch_load(w, true);
-    /* a BP that is closed now (it closed while cbd was down, or a database
-     * came with callbacks queued in it) keeps nothing queued or offered */
-    for (size_t i = 0; ok && i < dispatch_nbps; i++)
-        if (!dispatch_bps[i].open)
-            dispatch_bp_abort(w, dispatch_bps[i].bp.id, now);
+    /* a BP whose schedule closed while cbd was down: what was queued and
+     * offered goes back, as if cbd had been there to see it close */
+    for (size_t i = 0; ok && i < dispatch_nbps; i++) {
+        struct dbp *b = &dispatch_bps[i];
+        if (b->bp.was_open && !b->open)
+            dispatch_bp_abort(w, b->bp.id, now);
+        if (b->bp.was_open != b->open) {
+            ok = store_bp_set_open(w, b->bp.id, b->open) == STORE_OK;
+            b->bp.was_open = b->open;
+        }
+    }
     if (!ok || !store_commit(w)) {
         store_rollback(w);
         return false;

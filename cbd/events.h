@@ -36,7 +36,7 @@
 enum event_type {
     EVENT_OFFER,    /* a callback offered to one agent: the callback object */
     EVENT_CALLBACK, /* a callback changed: the callback object */
-    EVENT_PRESENCE, /* an agent's presence: {agent, login, presence, since, holding} */
+    EVENT_PRESENCE, /* an agent's presence: {agent_id, presence, holding, wrap_up_until, at} */
     EVENT_STATS,    /* one row of GET /stats */
     EVENT_BP,       /* a business process changed: the BP object */
 };

@@ -29,6 +29,8 @@ int64_t flow_wake(const struct cb_callback *cb, int64_t now)
          * never straight to another agent; it waits for the supervisor */
         if (!(cb->flags & CB_FLAG_SUPERVISOR))
             FLOW_EARLIER(cb->due_at);
+        if (t->expire_overdue)
+            FLOW_EARLIER(cb->window_end);
         break;
     case LC_QUEUED:
         if (cb->routing == ROUTING_AGENT && t->personal_fallback_min > 0)
@@ -118,6 +120,8 @@ enum store_result flow_save(struct store *w, struct cb_callback *cb, enum lc_sta
 {
     bool is_new = cb->id == 0;
     cb->wake_at = flow_wake(cb, now);
+    if (cb->created_by && cb->created_by_login[0] == '\0')
+        store_login_of(w, cb->created_by, cb->created_by_login);
     enum store_result r = flow_save_raw(w, cb);
     if (r != STORE_OK)
         return r;

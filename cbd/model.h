@@ -46,6 +46,7 @@ struct cb_bp {
     char tz[CB_TZ_SIZE];
     int64_t version;
     bool stopped;
+    bool was_open; /* open when the engine last looked (a closing while cbd was down) */
     unsigned routing; /* bit set of (1u << enum routing) */
     struct timing timing;
 };

@@ -237,6 +237,16 @@ static enum store_result action_run(struct store *w, struct http_request *req)
             break;
         }
     }
+    if (lifecycle_step(cb.state, event) == NULL) {
+        static const char *const verbs[] = {"accept", "reject", "dial", "call", "connect",
+                                            "complete"};
+        enum istate is;
+        r = action_conflict(req, "cannot %s a callback that is %s", verbs[a->kind],
+                            lifecycle_istate(cb.state, &is)
+                                ? istate_display(is)
+                                : location_display(lifecycle_location(cb.state)));
+        goto out;
+    }
     r = flow_apply(w, &cb, event, &args);
     if (r == STORE_CONFLICT) {
         http_reply_error(req, ERR_CONFLICT, NULL, "the callback changed meanwhile; reload it");

@@ -141,6 +141,9 @@ enum store_result store_bp_list(struct store *st, store_bp_each *each, void *ctx
  * STORE_CONFLICT when someone changed it meanwhile. */
 enum store_result store_bp_update(struct store *st, struct cb_bp *bp);
 enum store_result store_bp_add_team(struct store *st, int64_t bp_id, int64_t team_id);
+/* Records whether the engine found the BP open (its schedule, not stopped);
+ * no version change: it is the engine's bookkeeping. */
+enum store_result store_bp_set_open(struct store *st, int64_t id, bool open);
 enum store_result store_bp_teams(struct store *st, int64_t bp_id, store_ref_each *each, void *ctx);
 enum store_result store_team_bps(struct store *st, int64_t team_id, store_ref_each *each, void *ctx);
 /* STORE_OK when the team serves the BP, STORE_NOT_FOUND when not. */

@@ -12,7 +12,7 @@
 #include "log.h"
 #include "xalloc.h"
 
-#define BP_COLUMNS "id, name, tz, version, stopped, routing, timing"
+#define BP_COLUMNS "id, name, tz, version, stopped, routing, timing, open_state"
 
 static void store_bp_routing_text(unsigned routing, char *out, size_t size)
 {
@@ -53,6 +53,7 @@ static void store_bp_row(sqlite3_stmt *s, struct cb_bp *bp)
     if (t == NULL || !timing_from_json(t, false, &bp->timing, &err))
         log_error("business process %s: stored timing unreadable; using defaults", bp->name);
     cJSON_Delete(t);
+    bp->was_open = sqlite3_column_int(s, 7) != 0;
 }
 
 static enum store_result store_bp_one(struct store *st, sqlite3_stmt *s, struct cb_bp *out)
@@ -234,4 +235,14 @@ enum store_result store_bp_has_agent(struct store *st, int64_t bp_id, int64_t us
     sqlite3_bind_int64(s, 1, bp_id);
     sqlite3_bind_int64(s, 2, user_id);
     return store_exists(st, s);
+}
+
+enum store_result store_bp_set_open(struct store *st, int64_t id, bool open)
+{
+    sqlite3_stmt *s = store_stmt(st, "UPDATE bps SET open_state = ?2 WHERE id = ?1");
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int(s, 2, open);
+    return store_exec_stmt(st, s);
 }
