@@ -107,6 +107,50 @@ cJSON *http_body_json(struct http_request *req)
     return root;
 }
 
+struct http_query_walk {
+    const char *const *names;
+    int count;
+    const char **values;
+    char bad[64];        /* the first unknown or repeated parameter */
+    const char *problem; /* what is wrong with it */
+};
+
+static enum MHD_Result http_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    (void)kind;
+    struct http_query_walk *q = cls;
+    if (q->problem)
+        return MHD_YES;
+    for (int i = 0; i < q->count; i++)
+        if (strcmp(key, q->names[i]) == 0) {
+            if (q->values[i]) {
+                q->problem = "given twice";
+                snprintf(q->bad, sizeof q->bad, "%.63s", key);
+            } else {
+                q->values[i] = value ? value : "";
+            }
+            return MHD_YES;
+        }
+    q->problem = "unknown parameter";
+    snprintf(q->bad, sizeof q->bad, "%.63s", key);
+    return MHD_YES;
+}
+
+bool http_query_args(struct http_request *req, const char *const *names, int count,
+                     const char **values, struct json_error *err)
+{
+    struct http_query_walk q = {names, count, values, "", NULL};
+    for (int i = 0; i < count; i++)
+        values[i] = NULL;
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, http_query_arg, &q);
+    if (q.problem) {
+        json_error_set(err, q.bad, "%s", q.problem);
+        return false;
+    }
+    return true;
+}
+
 const char *http_query(struct http_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);

@@ -99,6 +99,12 @@ void http_add_header(struct http_request *req, const char *name, const char *val
 /* The parsed JSON body (an object), or NULL after replying 400. The tree
  * belongs to the caller (cJSON_Delete). */
 cJSON *http_body_json(struct http_request *req);
+/* Reads the query string into values[] (values[i] for names[i], NULL when
+ * absent, "" for a name without a value). False with err naming the first
+ * parameter that is not in names ("unknown parameter") or comes twice
+ * ("given twice"). */
+bool http_query_args(struct http_request *req, const char *const *names, int count,
+                     const char **values, struct json_error *err);
 /* A query-string argument or a request header; NULL when absent. */
 const char *http_query(struct http_request *req, const char *name);
 const char *http_header(struct http_request *req, const char *name);

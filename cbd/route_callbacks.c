@@ -669,34 +669,6 @@ enum route_search_param { RS_BP, RS_LOCATION, RS_AGENT, RS_TEAM, RS_NUMBER, RS_O
 static const char *const route_search_names[RS__COUNT] = {
     "bp", "location", "agent", "team", "number", "overdue", "limit", "after"};
 
-struct route_search_args {
-    const char *value[RS__COUNT];
-    char bad[64];        /* the first unknown or repeated parameter */
-    const char *problem; /* what is wrong with it */
-};
-
-static enum MHD_Result route_search_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                        const char *value)
-{
-    (void)kind;
-    struct route_search_args *a = cls;
-    if (a->problem)
-        return MHD_YES;
-    for (int i = 0; i < RS__COUNT; i++)
-        if (strcmp(key, route_search_names[i]) == 0) {
-            if (a->value[i]) {
-                a->problem = "given twice";
-                snprintf(a->bad, sizeof a->bad, "%s", key);
-            } else {
-                a->value[i] = value ? value : "";
-            }
-            return MHD_YES;
-        }
-    a->problem = "unknown parameter";
-    snprintf(a->bad, sizeof a->bad, "%s", key);
-    return MHD_YES;
-}
-
 /* A strict decimal: digits only, no sign, no leading zero; false past max. */
 static bool route_search_decimal(const char *s, size_t len, int64_t max, int64_t *out)
 {
@@ -774,13 +746,11 @@ static enum callback_input_result route_search_query(struct http_request *req, s
                                                      char number[PHONE_E164_SIZE],
                                                      struct json_error *err)
 {
-    struct route_search_args a;
-    memset(&a, 0, sizeof a);
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, route_search_arg, &a);
-    if (a.problem) {
-        json_error_set(err, a.bad, "%s", a.problem);
+    struct {
+        const char *value[RS__COUNT];
+    } a;
+    if (!http_query_args(req, route_search_names, RS__COUNT, a.value, err))
         return CI_INVALID;
-    }
     static const char *const ref_why[RS__COUNT] = {
         [RS_BP] = "unknown business process", [RS_TEAM] = "no such team",
         [RS_AGENT] = "no such agent"};

@@ -58,34 +58,6 @@ static char *route_dnc_text(const struct cb_dnc *d)
 enum { RD_Q, RD_LIMIT, RD_AFTER, RD__COUNT };
 static const char *const route_dnc_names[RD__COUNT] = {"q", "limit", "after"};
 
-struct route_dnc_args {
-    const char *value[RD__COUNT];
-    char bad[64];
-    const char *problem;
-};
-
-static enum MHD_Result route_dnc_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                     const char *value)
-{
-    (void)kind;
-    struct route_dnc_args *a = cls;
-    if (a->problem)
-        return MHD_YES;
-    for (int i = 0; i < RD__COUNT; i++)
-        if (strcmp(key, route_dnc_names[i]) == 0) {
-            if (a->value[i]) {
-                a->problem = "given twice";
-                snprintf(a->bad, sizeof a->bad, "%s", key);
-            } else {
-                a->value[i] = value ? value : "";
-            }
-            return MHD_YES;
-        }
-    a->problem = "unknown parameter";
-    snprintf(a->bad, sizeof a->bad, "%.63s", key);
-    return MHD_YES;
-}
-
 /* q → "+digits" (prefix) or "digits" (substring); false on anything else. */
 static bool route_dnc_parse_q(const char *q, char out[PHONE_E164_SIZE], bool *prefix)
 {
@@ -137,12 +109,11 @@ static bool route_dnc_each(void *ctx, const struct cb_dnc *d)
 
 void route_dnc_list(struct http_request *req)
 {
-    struct route_dnc_args a;
-    memset(&a, 0, sizeof a);
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, route_dnc_arg, &a);
+    struct {
+        const char *value[RD__COUNT];
+    } a;
     struct json_error err;
-    if (a.problem) {
-        json_error_set(&err, a.bad, "%s", a.problem);
+    if (!http_query_args(req, route_dnc_names, RD__COUNT, a.value, &err)) {
         http_reply_field_error(req, &err);
         return;
     }

@@ -20,33 +20,6 @@ enum route_report_param { RR_BP, RR_FROM, RR_TO, RR_TZ, RR_FORMAT, RR_LIMIT, RR_
 static const char *const route_report_names[RR__COUNT] = {"bp",     "from",  "to",   "tz",
                                                           "format", "limit", "after"};
 
-struct route_report_args {
-    const char *value[RR__COUNT];
-    char bad[64];        /* the first unknown or repeated parameter */
-    const char *problem; /* what is wrong with it */
-};
-
-static enum MHD_Result route_report_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                        const char *value)
-{
-    (void)kind;
-    struct route_report_args *a = cls;
-    if (a->problem)
-        return MHD_YES;
-    for (int i = 0; i < RR__COUNT; i++)
-        if (strcmp(key, route_report_names[i]) == 0) {
-            if (a->value[i]) {
-                a->problem = "given twice";
-                snprintf(a->bad, sizeof a->bad, "%s", key);
-            } else {
-                a->value[i] = value ? value : "";
-            }
-            return MHD_YES;
-        }
-    a->problem = "unknown parameter";
-    snprintf(a->bad, sizeof a->bad, "%s", key);
-    return MHD_YES;
-}
 
 struct route_report_page {
     enum report_format format;
@@ -66,12 +39,11 @@ static bool route_report_each(void *ctx, const struct store_report_row *row)
 
 void route_reports_completed(struct http_request *req)
 {
-    struct route_report_args a;
-    memset(&a, 0, sizeof a);
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, route_report_arg, &a);
+    struct {
+        const char *value[RR__COUNT];
+    } a;
     struct json_error err;
-    if (a.problem) {
-        json_error_set(&err, a.bad, "%s", a.problem);
+    if (!http_query_args(req, route_report_names, RR__COUNT, a.value, &err)) {
         http_reply_field_error(req, &err);
         return;
     }
