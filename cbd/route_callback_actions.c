@@ -229,6 +229,13 @@ static enum store_result action_run(struct store *w, struct http_request *req)
                     r = STORE_CONFLICT;
                     goto out;
                 }
+                /* the new time takes a place in its slot like any create */
+                r = route_callbacks_slot_check(w, req, &target_bp, a->reschedule.due_at,
+                                               a->reschedule.when_local ? "reschedule.time"
+                                                                        : "reschedule.due_at",
+                                               cb.id, cb.due_at);
+                if (r != STORE_OK)
+                    goto out;
                 args.reschedule = &a->reschedule;
             }
             break;

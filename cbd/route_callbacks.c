@@ -158,10 +158,9 @@ static void route_callbacks_duplicate(struct http_request *req, int64_t existing
 /* 409 slot_full, naming up to three free slots, when the slot holding
  * due_at is full; callback self (0: none), now due at self_due, does not
  * count against itself. */
-static enum store_result route_callbacks_slot_check(struct store *w, struct http_request *req,
-                                                    const struct cb_bp *bp, int64_t due_at,
-                                                    const char *field, int64_t self_id,
-                                                    int64_t self_due)
+enum store_result route_callbacks_slot_check(struct store *w, struct http_request *req,
+                                             const struct cb_bp *bp, int64_t due_at,
+                                             const char *field, int64_t self_id, int64_t self_due)
 {
     const struct timing *tm = &bp->timing;
     if (tm->slot_capacity <= 0)

@@ -46,6 +46,13 @@ char *route_callbacks_audit_text(const char *const *names, const char *const *va
  * names (no agent). */
 enum store_result route_callback_admin_step(struct store *w, struct cb_callback *cb,
                                             const struct lc_transition *t, int64_t now);
+/* When bp caps its slots and the slot of due_at is full: replies 409
+ * slot_full naming field and the next free slots, and returns
+ * STORE_CONFLICT. self_id / self_due: the callback being moved (it does not
+ * count against itself). Engine thread. */
+enum store_result route_callbacks_slot_check(struct store *w, struct http_request *req,
+                                             const struct cb_bp *bp, int64_t due_at,
+                                             const char *field, int64_t self_id, int64_t self_due);
 /* route_callback_actions.c: what an agent does with a callback */
 route_handler route_callback_accept, route_callback_reject, route_callback_dial,
     route_callback_call_now, route_callback_connected, route_callback_complete;
