@@ -923,6 +923,8 @@ void dispatch_tick(struct store *w, int64_t now)
     }
     for (size_t i = 0; i < dispatch_nagents; i++) {
         struct dagent *a = dispatch_agents[i];
+        if (a->grace_until && a->grace_until <= now && a->streams > 0)
+            a->grace_until = 0; /* a stream came back in time */
         if (a->grace_until && a->grace_until <= now && a->streams == 0) {
             a->grace_until = 0;
             log_info("agent %lld: no event stream for %d s: logged out", (long long)a->id,

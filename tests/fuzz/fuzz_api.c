@@ -2,7 +2,8 @@
  * fuzz_api.c — every route of cbd, through the real HTTP stack.
  *
  * Once per process the fuzzer builds a demo database, starts the store
- * readers, the engine, the worker pool and libmicrohttpd on a loopback port,
+ * readers, the events ring, the engine with its dispatcher and figures, the
+ * worker pool and libmicrohttpd on a loopback port,
  * and logs in as a supervisor and as an agent. Each input is then one
  * request sent over a socket:
  *
@@ -25,8 +26,12 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "clock.h"
 #include "demo.h"
+#include "dispatch.h"
 #include "engine.h"
+#include "events.h"
+#include "stats.h"
 #include "http.h"
 #include "log.h"
 #include "store.h"
@@ -82,6 +87,14 @@ static void fuzz_login(const char *user, char *token)
     snprintf(token, 64, "%.43s", strstr(reply, "\"token\":\"") + 9);
 }
 
+/* The engine as cbd serve runs it: figures and dispatcher loaded first. */
+static void fuzz_engine_start(struct store *w)
+{
+    static const struct dispatch_config cfg = {.grace_s = 3600};
+    stats_start(w, clock_now());
+    dispatch_start(w, &cfg);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -105,7 +118,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     close(saved);
     store_set_durability(w, STORE_DURABILITY_NORMAL);
     store_readers_init(path);
-    engine_start(w);
+    events_init(1, 4096);
+    static const struct engine_hooks hooks = {fuzz_engine_start, dispatch_tick,
+                                              dispatch_next_deadline, dispatch_after_batch,
+                                              dispatch_memory_mark, dispatch_memory_undo};
+    engine_start_hooks(w, &hooks);
     worker_start(1);
     struct http_config hc = {"127.0.0.1:0", NULL, NULL, 2};
     char url[128];
