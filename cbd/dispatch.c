@@ -490,8 +490,14 @@ enum store_result dispatch_presence(struct store *w, int64_t agent_id, enum pres
             a->grace_until = now + dispatch_cfg.grace_s;
         return dispatch_agent_set(w, a, PRESENCE_BUSY, now);
     }
-    if (a->presence == PRESENCE_LOGGED_OUT && a->streams == 0 && dispatch_cfg.grace_s > 0)
-        a->grace_until = now + dispatch_cfg.grace_s; /* logged in: a stream must follow */
+    if (a->presence == PRESENCE_LOGGED_OUT) {
+        /* logging in: teams may have changed (cbd team member) since we
+         * last read them */
+        a->nteams = 0;
+        store_user_teams(w, a->id, dispatch_agent_team, a);
+        if (a->streams == 0 && dispatch_cfg.grace_s > 0)
+            a->grace_until = now + dispatch_cfg.grace_s; /* a stream must follow */
+    }
     a->wrap_until = 0;
     return dispatch_agent_set(w, a, p, now);
 }

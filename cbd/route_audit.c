@@ -82,9 +82,15 @@ static bool route_audit_action_ok(const char *s)
 static bool route_audit_query(struct http_request *req, struct store *st,
                               struct store_audit_query *q)
 {
-    const char *user = http_query(req, "user"), *action = http_query(req, "action");
-    const char *target = http_query(req, "target"), *limit = http_query(req, "limit");
-    const char *before = http_query(req, "before");
+    static const char *const names[] = {"user", "action", "target", "limit", "before"};
+    const char *arg[5];
+    struct json_error err;
+    if (!http_query_args(req, names, 5, arg, &err)) {
+        http_reply_field_error(req, &err);
+        return false;
+    }
+    const char *user = arg[0], *action = arg[1], *target = arg[2], *limit = arg[3];
+    const char *before = arg[4];
     int64_t v;
     q->limit = ROUTE_AUDIT_LIMIT;
     if (limit) {

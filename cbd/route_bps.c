@@ -372,7 +372,13 @@ static bool route_bps_slots_query(struct http_request *req, const struct cb_bp *
                                   int *m, int *d, const struct tz_zone **zone)
 {
     struct json_error err;
-    const char *date = http_query(req, "date"), *tz = http_query(req, "tz"), *why;
+    static const char *const names[] = {"date", "tz"};
+    const char *arg[2];
+    if (!http_query_args(req, names, 2, arg, &err)) {
+        http_reply_field_error(req, &err);
+        return false;
+    }
+    const char *date = arg[0], *tz = arg[1], *why;
     if (date == NULL || date[0] == '\0') {
         json_error_set(&err, "date", "missing");
         http_reply_field_error(req, &err);
