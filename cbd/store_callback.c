@@ -109,7 +109,7 @@ enum store_result store_callback_insert(struct store *st, struct cb_callback *cb
     sqlite3_bind_text(s, 13, origin_wire(cb->origin), -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 14, cb->attempts);
     sqlite3_bind_text(s, 15, lifecycle_state_wire(cb->state), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 16, location_wire(lifecycle_location(cb->state)), -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 16, (int)lifecycle_location(cb->state));
     store_bind_id_or_null(s, 17, cb->holder_id);
     sqlite3_bind_int64(s, 18, cb->state_since);
     sqlite3_bind_int(s, 19, cb->timed_out);
@@ -152,7 +152,7 @@ enum store_result store_callback_open_by_number(struct store *st, int64_t bp_id,
                                                 const char *number, int64_t *id)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT id FROM callbacks WHERE bp_id = ?1 AND "
-                                     "destination = ?2 AND location <> 'completed'");
+                                     "destination = ?2 AND location <> " STORE_LOC_COMPLETED);
     if (s == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, bp_id);
@@ -192,7 +192,7 @@ enum store_result store_callback_update(struct store *st, struct cb_callback *cb
     sqlite3_bind_text(s, 10, cb->remark ? cb->remark : "", -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 11, cb->attempts);
     sqlite3_bind_text(s, 12, lifecycle_state_wire(cb->state), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 13, location_wire(lifecycle_location(cb->state)), -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 13, (int)lifecycle_location(cb->state));
     store_bind_id_or_null(s, 14, cb->holder_id);
     sqlite3_bind_int64(s, 15, cb->state_since);
     sqlite3_bind_int(s, 16, cb->timed_out);
@@ -228,8 +228,8 @@ enum store_result store_callback_count_by_location(struct store *st, int64_t cou
         counts[i] = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        enum location loc;
-        if (location_parse((const char *)sqlite3_column_text(s, 0), &loc))
+        int loc = sqlite3_column_int(s, 0);
+        if (loc >= 0 && loc < LOCATION__COUNT)
             counts[loc] = sqlite3_column_int64(s, 1);
     }
     sqlite3_reset(s);
@@ -240,8 +240,8 @@ enum store_result store_callback_count_due(struct store *st, int64_t bp_id, int6
                                            int64_t to, int64_t *count)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM callbacks WHERE bp_id = ?1 AND "
-                                     "location IN ('pending', 'handling_by_business_process', "
-                                     "'handling_by_agent') AND due_at >= ?2 AND due_at < ?3");
+                                     "location IN (" STORE_LOC_PENDING ", " STORE_LOC_QUEUED ", "
+                                     STORE_LOC_AGENT ") AND due_at >= ?2 AND due_at < ?3");
     if (s == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, bp_id);
@@ -322,7 +322,7 @@ enum store_result store_callback_personal(struct store *st, int64_t agent_id, in
 {
     sqlite3_stmt *s = store_stmt(st, STORE_CALLBACK_SELECT
                                  " WHERE c.agent_id = ?1 AND c.routing = 'agent' AND c.location IN "
-                                 "('pending', 'handling_by_business_process') "
+                                 "(" STORE_LOC_PENDING ", " STORE_LOC_QUEUED ") "
                                  "ORDER BY c.due_at, c.id LIMIT ?2");
     if (s == NULL)
         return STORE_ERROR;

@@ -161,7 +161,7 @@ enum store_result store_interaction_held(struct store *st, int64_t agent_id,
                                          struct cb_callback *out)
 {
     sqlite3_stmt *s = store_stmt(st, STORE_CALLBACK_SELECT
-                                 " WHERE c.holder_id = ?1 AND c.location = 'handling_by_agent'"
+                                 " WHERE c.holder_id = ?1 AND c.location = " STORE_LOC_AGENT
                                  " ORDER BY c.state_since DESC, c.id DESC LIMIT 1");
     if (s == NULL)
         return STORE_ERROR;

@@ -63,6 +63,15 @@ void store_bind_text_or_null(sqlite3_stmt *s, int col, const char *v);
 /* Binds an id or NULL when it is 0. */
 void store_bind_id_or_null(sqlite3_stmt *s, int col, int64_t id);
 
+/* callbacks.location as stored: enum location's numbers, for SQL text. */
+#define STORE_LOC_PENDING "0"
+#define STORE_LOC_QUEUED "1"
+#define STORE_LOC_AGENT "2"
+#define STORE_LOC_COMPLETED "3"
+_Static_assert(LOCATION_PENDING == 0 && LOCATION_HANDLING_BY_BP == 1 &&
+                   LOCATION_HANDLING_BY_AGENT == 2 && LOCATION_COMPLETED == 3,
+               "callbacks.location stores enum location's numbers");
+
 /* The callback columns store_callback_row() reads; append a WHERE / ORDER
  * BY. No joins: the names of the BP, agent, team, holder and creator come
  * from the connection's name cache (store_name_of). */

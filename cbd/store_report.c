@@ -60,7 +60,7 @@ enum store_result store_report_shift(struct store *st, int64_t bp_id, int64_t fr
         return store_result_of(st, rc);
 
     s = store_stmt(st, "SELECT count(*) FROM callbacks WHERE bp_id = ?1 AND location IN "
-                       "('pending', 'handling_by_business_process', 'handling_by_agent')");
+                       "(" STORE_LOC_PENDING ", " STORE_LOC_QUEUED ", " STORE_LOC_AGENT ")");
     if (s == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, bp_id);

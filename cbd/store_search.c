@@ -25,7 +25,7 @@ enum store_result store_callback_search(struct store *st, const struct store_sea
     if (q->location >= 0)
         ADD(" AND c.location = ?2");
     if (q->overdue == 1) /* a completed callback is never overdue */
-        ADD(" AND c.location IN ('pending', 'handling_by_business_process', 'handling_by_agent')");
+        ADD(" AND c.location IN (" STORE_LOC_PENDING ", " STORE_LOC_QUEUED ", " STORE_LOC_AGENT ")");
     if (q->agent_id)
         ADD(" AND c.agent_id = ?3");
     if (q->team_id)
@@ -35,7 +35,7 @@ enum store_result store_callback_search(struct store *st, const struct store_sea
     if (q->overdue == 1)
         ADD(" AND c.window_end < ?6");
     else if (q->overdue == 0)
-        ADD(" AND (c.window_end >= ?6 OR c.location = 'completed')");
+        ADD(" AND (c.window_end >= ?6 OR c.location = " STORE_LOC_COMPLETED ")");
     if (q->visible_to)
         ADD(" AND (c.agent_id = ?7 OR c.holder_id = ?7 OR c.team_id IN "
             "(SELECT team_id FROM team_members WHERE user_id = ?7))");
@@ -50,7 +50,7 @@ enum store_result store_callback_search(struct store *st, const struct store_sea
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, q->bp_id);
     if (q->location >= 0)
-        sqlite3_bind_text(s, 2, location_wire((enum location)q->location), -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 2, q->location);
     sqlite3_bind_int64(s, 3, q->agent_id);
     sqlite3_bind_int64(s, 4, q->team_id);
     if (q->number)

@@ -17,8 +17,8 @@ enum store_result store_slots_count_due(struct store *st, int64_t bp_id, const i
         return STORE_OK;
     memset(counts, 0, (size_t)n * sizeof counts[0]);
     sqlite3_stmt *s = store_stmt(st, "SELECT due_at FROM callbacks WHERE bp_id = ?1 AND "
-                                     "due_at >= ?2 AND due_at < ?3 AND location IN ('pending', "
-                                     "'handling_by_business_process', 'handling_by_agent') "
+                                     "due_at >= ?2 AND due_at < ?3 AND location IN (" STORE_LOC_PENDING
+                                     ", " STORE_LOC_QUEUED ", " STORE_LOC_AGENT ") "
                                      "ORDER BY due_at");
     if (s == NULL)
         return STORE_ERROR;

@@ -54,7 +54,7 @@ enum store_result store_wake_set(struct store *st, int64_t id, int64_t at)
 enum store_result store_wake_bp(struct store *st, int64_t bp_id, int64_t now)
 {
     sqlite3_stmt *s = store_stmt(st, "UPDATE callbacks SET wake_at = ?2 WHERE bp_id = ?1 AND "
-                                     "location = 'pending' AND due_at <= ?2 AND "
+                                     "location = " STORE_LOC_PENDING " AND due_at <= ?2 AND "
                                      "(wake_at IS NULL OR wake_at > ?2)");
     if (s == NULL)
         return STORE_ERROR;
@@ -66,9 +66,9 @@ enum store_result store_wake_bp(struct store *st, int64_t bp_id, int64_t now)
 enum store_result store_wake_fill(struct store *st, int64_t now)
 {
     sqlite3_stmt *s = store_stmt(st, "UPDATE callbacks SET wake_at = CASE location "
-                                     "WHEN 'pending' THEN due_at ELSE ?1 END "
+                                     "WHEN " STORE_LOC_PENDING " THEN due_at ELSE ?1 END "
                                      "WHERE wake_at IS NULL AND location IN "
-                                     "('pending', 'handling_by_agent') AND "
+                                     "(" STORE_LOC_PENDING ", " STORE_LOC_AGENT ") AND "
                                      "state <> 'handling'");
     if (s == NULL)
         return STORE_ERROR;
@@ -83,7 +83,7 @@ enum store_result store_callback_in_location(struct store *st, enum location loc
                                                            "ORDER BY c.due_at, c.id");
     if (s == NULL)
         return STORE_ERROR;
-    sqlite3_bind_text(s, 1, location_wire(loc), -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 1, (int)loc);
     int rc;
     struct cb_callback cb;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -272,7 +272,7 @@ with Server(t) as s:
     # replace refused while an agent holds the open one
     held = r.json["id"]
     alice_id = db.execute("SELECT id FROM users WHERE login = 'alice'").fetchone()[0]
-    db.execute("UPDATE callbacks SET state = 'offered', location = 'handling_by_agent', holder_id = ?, "
+    db.execute("UPDATE callbacks SET state = 'offered', location = 2, holder_id = ?, "
                "version = version + 1 WHERE id = ?", (alice_id, held))
     db.commit()
     r = s.post(CB, alice, body(destination=num, replace=True))

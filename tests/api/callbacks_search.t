@@ -79,7 +79,7 @@ with Server(t) as s:
                    [(long_ago + k, cid) for k, cid in enumerate(overdue_ids)])
     # one of dave's offered to carol (as the engine would): she sees it as its holder
     carol_id = db.execute("SELECT id FROM users WHERE login = 'carol'").fetchone()[0]
-    db.execute("UPDATE callbacks SET state = 'offered', location = 'handling_by_agent', holder_id = ? "
+    db.execute("UPDATE callbacks SET state = 'offered', location = 2, holder_id = ? "
                "WHERE id = ?", (carol_id, made[11]))
     db.commit()
 

@@ -109,9 +109,9 @@ with srv as s:
     t.ok(r.status == 200 and r.json.get("completed") == want and "next" not in r.json,
          "bp=Sales&from=2000-01-01: every completed Sales callback, as the database holds it (%d)" % len(want),
          (r, want[:1]))
-    (n_completed,) = db.execute("SELECT count(*) FROM callbacks WHERE bp_id = 1 AND location = 'completed'").fetchone()
+    (n_completed,) = db.execute("SELECT count(*) FROM callbacks WHERE bp_id = 1 AND location = 3").fetchone()
     (n_attempts,) = db.execute("SELECT count(*) FROM attempts a JOIN callbacks c ON c.id = a.callback_id"
-                               " WHERE c.bp_id = 1 AND c.location = 'completed'").fetchone()
+                               " WHERE c.bp_id = 1 AND c.location = 3").fetchone()
     got = r.json["completed"] if r.status == 200 else []
     t.ok(len(got) == n_completed >= 10 and sum(len(c["attempts"]) for c in got) == n_attempts,
          "all %d completed Sales callbacks and all %d of their attempts" % (n_completed, n_attempts))
@@ -175,7 +175,7 @@ with srv as s:
         return {bp_id: shift(zone, at) for bp_id, _, zone in BPS}
 
     t.is_(report().json, {"completed": expected(shifts())}, "no filter: the current shifts (the demo's are older)")
-    (pid,) = db.execute("SELECT id FROM callbacks WHERE bp_id = 1 AND location = 'pending' ORDER BY id LIMIT 1").fetchone()
+    (pid,) = db.execute("SELECT id FROM callbacks WHERE bp_id = 1 AND location = 0 ORDER BY id LIMIT 1").fetchone()
     t.is_(s.post(V1 + "/callbacks/%d/purge" % pid, sup).status, 200, "purge a Sales callback")
     r = s.post(V1 + "/callbacks", sup, {"destination": "+15555550142", "bp": EAST, "routing": "team",
                                         "team": "Support Team", "tz": "UTC", "due_at": iso(now() + 86400)})

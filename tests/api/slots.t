@@ -148,7 +148,10 @@ with Server(t) as s:
     db = sqlite3.connect(s.db, timeout=10)
     now = int(datetime.now(UTC).timestamp())
 
+    LOC = {"pending": 0, "handling_by_business_process": 1, "handling_by_agent": 2, "completed": 3}
+
     def add(n, bp, due, location="pending", state="pending"):
+        location = LOC[location]  # stored as enum location's number
         due_s = int(datetime.strptime(due, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())
         db.execute("INSERT INTO callbacks(destination, bp_id, due_at, window_end, tz, routing, team_id, "
                    "origin, state, location, state_since, created_at) VALUES (?, ?, ?, ?, 'America/New_York', "

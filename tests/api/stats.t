@@ -117,7 +117,7 @@ with srv as s:
         hs = [h for (h,) in c.execute("SELECT a.handle_s FROM attempts a JOIN callbacks cb ON cb.id = a.callback_id"
                                       " WHERE cb.bp_id = ? AND a.at >= ? AND a.at < ? AND a.handle_s IS NOT NULL",
                                       (bp_id, start, nxt))]
-        (open_,) = c.execute("SELECT count(*) FROM callbacks WHERE bp_id = ? AND location <> 'completed'",
+        (open_,) = c.execute("SELECT count(*) FROM callbacks WHERE bp_id = ? AND location <> 3",
                              (bp_id,)).fetchone()
         tenths = (reached * 1000 + proc // 2) // proc if proc else 0
         return {"proc": proc, "to_be_proc": open_, "avg_time_s": (sum(hs) + len(hs) // 2) // len(hs) if hs else 0,
@@ -165,7 +165,7 @@ with srv as s:
     t.is_(support["clbk_stat"], "active", "Support is always open: Active")
     t.is_((sales["proc"], sales["purged"], sales["reached_pct"], sales["fail_pct"]), (0, 0, 0, 0),
           "Sales: the demo's completions are before today: nothing processed this shift")
-    (open_sales,) = db.execute("SELECT count(*) FROM callbacks WHERE bp_id = 1 AND location <> 'completed'").fetchone()
+    (open_sales,) = db.execute("SELECT count(*) FROM callbacks WHERE bp_id = 1 AND location <> 3").fetchone()
     t.ok(open_sales > 10 and sales["to_be_proc"] == open_sales, "Sales To Be Proc counts every open callback (%d)"
          % open_sales, sales)
     t.is_((support["proc"], support["to_be_proc"]), (0, 8), "Support: nothing processed, 8 pending")
@@ -174,7 +174,7 @@ with srv as s:
     # -- purge and create move Purged and To Be Proc ---------------------------
     ev = SSE(s, sup)
     ev.stats(0.3)  # the stream is open
-    (pid,) = db.execute("SELECT id FROM callbacks WHERE bp_id = 1 AND location = 'pending' ORDER BY id LIMIT 1").fetchone()
+    (pid,) = db.execute("SELECT id FROM callbacks WHERE bp_id = 1 AND location = 0 ORDER BY id LIMIT 1").fetchone()
     t.is_(s.post(V1 + "/callbacks/%d/purge" % pid, sup).status, 200, "purge a Pending Sales callback")
     after = row(1)
     t.is_((after["purged"], after["to_be_proc"], after["proc"]), (1, sales["to_be_proc"] - 1, 0),
@@ -273,7 +273,7 @@ with srv as s:
     # once, the rest held to the next second), the last carrying the final
     # figures
     ev.stats(1.2)
-    ids = [i for (i,) in db.execute("SELECT id FROM callbacks WHERE bp_id = 2 AND location = 'pending'"
+    ids = [i for (i,) in db.execute("SELECT id FROM callbacks WHERE bp_id = 2 AND location = 0"
                                     " ORDER BY id LIMIT 5")]
     t0 = time.time()
     t.is_([s.post(V1 + "/callbacks/%d/purge" % i, sup).status for i in ids], [200] * 5,
@@ -309,7 +309,7 @@ with srv as s:
     agree("after the rollover")
 
     # in the new shift, a purge counts again
-    (pid,) = db.execute("SELECT id FROM callbacks WHERE bp_id = 2 AND location = 'pending' ORDER BY id LIMIT 1").fetchone()
+    (pid,) = db.execute("SELECT id FROM callbacks WHERE bp_id = 2 AND location = 0 ORDER BY id LIMIT 1").fetchone()
     t.is_(s.post(V1 + "/callbacks/%d/purge" % pid, sup).status, 200, "purge a Support callback in the new shift")
     t.is_(row(2)["purged"], 1, "Purged 1 in the new shift")
     agree("in the new shift")

@@ -75,7 +75,7 @@ con = sqlite3.connect(s.db)
 rows = con.execute("SELECT id, destination, location, state, version FROM callbacks "
                    "WHERE bp_id = 2").fetchall()
 con.close()
-bad = [r for r in rows if not r[1].startswith("+") or r[2] != "pending" or r[3] != "pending"
+bad = [r for r in rows if not r[1].startswith("+") or r[2] != 0 or r[3] != "pending"
        or r[4] != 1]
 t.ok(not bad, "no half-written row among %d stored" % len(rows), bad[:5])
 t.ok(len(rows) >= len(acked), "stored (%d) >= acknowledged (%d)" % (len(rows), len(acked)))
