@@ -52,6 +52,9 @@ int cmd_bad_option(const char *prog, int c, char **argv);
 int cmd_fail(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* True for a login of 1 to 63 characters from [a-z0-9._-]. */
 bool cmd_valid_login(const char *s);
+/* 0 when login is valid; otherwise the usage error "WHAT 'LOGIN': use 1 to
+ * 63 of a-z, 0-9, '.', '_', '-'" (what: "login", "service") and its 2. */
+int cmd_check_login(const char *prog, const char *what, const char *login);
 /* True for a display name: 1..max_bytes bytes of UTF-8 without control
  * characters or surrounding spaces; why (static text) says what is wrong. */
 bool cmd_valid_name(const char *s, size_t max_bytes, const char **why);

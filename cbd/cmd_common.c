@@ -140,6 +140,13 @@ bool cmd_valid_login(const char *s)
     return true;
 }
 
+int cmd_check_login(const char *prog, const char *what, const char *login)
+{
+    if (cmd_valid_login(login))
+        return 0;
+    return cmd_usage_error(prog, "%s '%s': use 1 to 63 of a-z, 0-9, '.', '_', '-'", what, login);
+}
+
 /* Length of the UTF-8 sequence at s (1..4), 0 when it is not valid. */
 static size_t cmd_utf8_len(const unsigned char *s)
 {

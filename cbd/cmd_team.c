@@ -149,8 +149,9 @@ static int cmd_team_member(const char *prog, int argc, char **argv)
     bool adding = strcmp(verb, "add") == 0;
     if (!adding && strcmp(verb, "remove") != 0)
         return cmd_usage_error(prog, "'%s': expected add or remove", verb);
-    if (!cmd_valid_login(login))
-        return cmd_usage_error(prog, "login '%s': use 1 to 63 of a-z, 0-9, '.', '_', '-'", login);
+    int bad = cmd_check_login(prog, "login", login);
+    if (bad)
+        return bad;
 
     struct store *st = cmd_open_db(db);
     if (st == NULL)

@@ -50,9 +50,9 @@ static int cmd_token_add(const char *prog, int argc, char **argv)
         return cmd_usage_error(prog, "unexpected argument '%s'", argv[optind]);
     if (service == NULL)
         return cmd_usage_error(prog, "--service NAME is required");
-    if (!cmd_valid_login(service))
-        return cmd_usage_error(prog, "service '%s': use 1 to 63 of a-z, 0-9, '.', '_', '-'",
-                               service);
+    int bad = cmd_check_login(prog, "service", service);
+    if (bad)
+        return bad;
 
     struct store *st = cmd_open_db(db);
     if (st == NULL)

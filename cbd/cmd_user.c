@@ -46,6 +46,15 @@ static int cmd_user_find_teams(const char *prog, struct store *st, const char *c
     return 0;
 }
 
+/* The one LOGIN operand after the options; 0, or the usage error's 2. */
+static int cmd_user_login_arg(const char *prog, int argc, char **argv, const char **login)
+{
+    if (argc - optind != 1)
+        return cmd_usage_error(prog, argc - optind ? "one LOGIN, please" : "LOGIN is missing");
+    *login = argv[optind];
+    return cmd_check_login(prog, "login", *login);
+}
+
 static void cmd_user_add_help(const char *prog)
 {
     printf("usage: %s --db PATH LOGIN --name NAME --role agent|supervisor|admin\n"
@@ -93,11 +102,10 @@ static int cmd_user_add(const char *prog, int argc, char **argv)
     }
     if (db == NULL)
         return cmd_usage_error(prog, "--db PATH is required");
-    if (argc - optind != 1)
-        return cmd_usage_error(prog, argc - optind ? "one LOGIN, please" : "LOGIN is missing");
-    const char *login = argv[optind];
-    if (!cmd_valid_login(login))
-        return cmd_usage_error(prog, "login '%s': use 1 to 63 of a-z, 0-9, '.', '_', '-'", login);
+    const char *login = NULL;
+    int bad = cmd_user_login_arg(prog, argc, argv, &login);
+    if (bad)
+        return bad;
     const char *why;
     if (name == NULL)
         return cmd_usage_error(prog, "--name NAME is required");
@@ -189,11 +197,10 @@ static int cmd_user_passwd(const char *prog, int argc, char **argv)
     }
     if (db == NULL)
         return cmd_usage_error(prog, "--db PATH is required");
-    if (argc - optind != 1)
-        return cmd_usage_error(prog, argc - optind ? "one LOGIN, please" : "LOGIN is missing");
-    const char *login = argv[optind];
-    if (!cmd_valid_login(login))
-        return cmd_usage_error(prog, "login '%s': use 1 to 63 of a-z, 0-9, '.', '_', '-'", login);
+    const char *login = NULL;
+    int bad = cmd_user_login_arg(prog, argc, argv, &login);
+    if (bad)
+        return bad;
 
     struct store *st = cmd_open_db(db);
     if (st == NULL)
@@ -357,11 +364,10 @@ static int cmd_user_set(const char *prog, int argc, char **argv)
     }
     if (db == NULL)
         return cmd_usage_error(prog, "--db PATH is required");
-    if (argc - optind != 1)
-        return cmd_usage_error(prog, argc - optind ? "one LOGIN, please" : "LOGIN is missing");
-    const char *login = argv[optind];
-    if (!cmd_valid_login(login))
-        return cmd_usage_error(prog, "login '%s': use 1 to 63 of a-z, 0-9, '.', '_', '-'", login);
+    const char *login = NULL;
+    int bad = cmd_user_login_arg(prog, argc, argv, &login);
+    if (bad)
+        return bad;
     const char *why;
     if (name && !cmd_valid_name(name, CB_NAME_SIZE - 1, &why))
         return cmd_usage_error(prog, "--name: %s", why);
