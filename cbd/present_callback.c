@@ -57,6 +57,20 @@ void present_callback_write(struct jsonw *w, const struct cb_callback *cb, int64
     jsonw_string_or_null(w, lifecycle_istate(cb->state, &is) ? istate_wire(is) : NULL);
     jsonw_key(w, "holder");
     jsonw_string_or_null(w, cb->holder_id && lifecycle_held(cb->state) ? cb->holder_login : NULL);
+    /* when the agent's state began and when it ends by itself (offer
+     * time-out, end of preview, no answer, the wrap limit of a timed-out
+     * dial): what the console counts down; null when nobody holds it */
+    bool held = lifecycle_held(cb->state);
+    jsonw_key(w, "state_since");
+    if (held && cb->state_since > 0)
+        jsonw_instant(w, cb->state_since);
+    else
+        jsonw_null(w);
+    jsonw_key(w, "state_until");
+    if (held && cb->state != LC_HANDLING && cb->wake_at > 0)
+        jsonw_instant(w, cb->wake_at);
+    else
+        jsonw_null(w);
     jsonw_key(w, "timed_out");
     jsonw_bool(w, cb->timed_out);
     jsonw_key(w, "end_state");
