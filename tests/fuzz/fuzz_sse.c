@@ -19,10 +19,10 @@ struct digest {
 static void digest_event(void *ctx, const struct sse_event *ev)
 {
     struct digest *d = ctx;
-    if (strlen(ev->data) != ev->data_len)
-        abort(); /* data may hold no NUL the reader did not put there */
-    for (const char *s = ev->data; *s; s++)
-        d->h = d->h * 1099511628211u + (unsigned char)*s;
+    if (ev->data[ev->data_len] != '\0')
+        abort(); /* data is always terminated (it may hold NULs of its own) */
+    for (size_t i = 0; i < ev->data_len; i++)
+        d->h = d->h * 1099511628211u + (unsigned char)ev->data[i];
     for (const char *s = ev->event; *s; s++)
         d->h = d->h * 31 + (unsigned char)*s;
     for (const char *s = ev->id; *s; s++)
