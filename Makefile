@@ -46,6 +46,9 @@ ALL_CFLAGS   = $(BASE_CFLAGS) $(CFLAGS) $(SANFLAGS)
 ALL_LDFLAGS  = $(LDFLAGS) $(SANFLAGS) -pthread
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
+# What only the consoles share (libcurl, ncursesw): a library of its own, so
+# cbd and the fuzz targets need neither.
+CLIENT_SRC := $(sort $(wildcard common/client/*.c))
 CBD_SRC    := $(sort $(wildcard cbd/*.c))
 AGENT_SRC  := $(sort $(wildcard agent-tui/*.c))
 SUPER_SRC  := $(sort $(wildcard supervisor-tui/*.c))
@@ -61,10 +64,12 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 COMMON_OBJ := $(call obj,$(COMMON_SRC))
 CBD_OBJ    := $(call obj,$(CBD_SRC))
+CLIENT_OBJ := $(call obj,$(CLIENT_SRC))
 AGENT_OBJ  := $(call obj,$(AGENT_SRC))
 SUPER_OBJ  := $(call obj,$(SUPER_SRC))
 TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 LIBCOMMON  := $(BUILD)/libcbcommon.a
+LIBCLIENT  := $(BUILD)/libcbclient.a
 
 PROGRAMS   := $(BUILD)/cbd $(BUILD)/cb-agent $(BUILD)/cb-supervisor
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
@@ -83,7 +88,7 @@ $(BUILD)/obj/%.o: %.c
 	$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
 
 $(CBD_OBJ):   EXTRA_CFLAGS = $(call pkg_cflags,$(PKGS_CBD))
-$(AGENT_OBJ) $(SUPER_OBJ): EXTRA_CFLAGS = $(call pkg_cflags,$(PKGS_TUI))
+$(AGENT_OBJ) $(SUPER_OBJ) $(CLIENT_OBJ): EXTRA_CFLAGS = $(call pkg_cflags,$(PKGS_TUI)) -Icommon/client
 $(COMMON_OBJ) $(TESTLIB_OBJ): EXTRA_CFLAGS = $(call pkg_cflags,$(PKGS_COMMON))
 
 $(LIBCOMMON): $(COMMON_OBJ)
@@ -91,13 +96,18 @@ $(LIBCOMMON): $(COMMON_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+$(LIBCLIENT): $(CLIENT_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
 $(BUILD)/cbd: $(CBD_OBJ) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_CBD)) -lm
 
-$(BUILD)/cb-agent: $(AGENT_OBJ) $(LIBCOMMON)
+$(BUILD)/cb-agent: $(AGENT_OBJ) $(LIBCLIENT) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_TUI)) -lm
 
-$(BUILD)/cb-supervisor: $(SUPER_OBJ) $(LIBCOMMON)
+$(BUILD)/cb-supervisor: $(SUPER_OBJ) $(LIBCLIENT) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_TUI)) -lm
 
 # Unit tests: one C file each, linked with the common library and TAP helpers.

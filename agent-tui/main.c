@@ -1,32 +1,191 @@
 /*
- * main.c — cb-agent — the agent console: entry point.
- *
- * For now only --help and --version; the program itself lands with its
- * issue.
+ * main.c — cb-agent, the agent console: options, configuration, and the
+ * one loop. The loop never blocks on anything but its wait: it sleeps in
+ * httpc_wait() until a key, a network transfer, the notification pipe or
+ * the next second's countdown needs it, then reads every key waiting,
+ * moves the transfers on, and redraws when something changed.
  */
+#include <curses.h>
+#include <getopt.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "app.h"
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: cb-agent [--help] [--version]\n");
+    fprintf(out,
+            "usage: cb-agent [--server URL] [--user LOGIN]\n"
+            "       cb-agent --help | --version\n"
+            "\n"
+            "The agent console of cbd: the pending callbacks, offers with their\n"
+            "countdown, dialing and completion, scheduling, Call History.\n"
+            "\n"
+            "  -s, --server URL   the cbd server (default: CB_SERVER, the file, or\n"
+            "                     http://127.0.0.1:8080)\n"
+            "  -u, --user LOGIN   the agent's login (default: CB_USER or the file)\n"
+            "  -h, --help         this text\n"
+            "  -V, --version      the version\n"
+            "\n"
+            "The password comes from CB_PASSWORD or the file, else the login screen\n"
+            "asks. The file is $XDG_CONFIG_HOME/cb/client.conf (~/.config/cb/client.conf)\n"
+            "with the keys server, user and password. Press ? in the console for the\n"
+            "keys. See cb-agent(1).\n");
+}
+
+static struct app app;
+
+void app_status(struct app *a, enum status_level level, int seconds, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->status, sizeof a->status, fmt, ap);
+    va_end(ap);
+    a->status_level = level;
+    a->status_until = seconds > 0 ? time(NULL) + seconds : 0;
+    a->dirty = true;
+}
+
+/* Does the screen show anything that changes by the second? */
+static bool main_ticking(const struct app *a)
+{
+    return a->m.interaction != NULL || a->m.conn == CONN_DOWN || a->status_until != 0;
+}
+
+static void main_key(struct app *a, wint_t ch, bool is_key)
+{
+    if (is_key && ch == KEY_RESIZE) {
+        a->dirty = true;
+        return;
+    }
+    if (!a->logged_in) {
+        if (is_key && ch == KEY_MOUSE) {
+            MEVENT ev;
+            if (getmouse(&ev) == OK)
+                login_click(&a->login, ev.y, ev.x);
+        } else {
+            enum login_result r = login_key(&a->login, ch, is_key);
+            if (r == LOGIN_QUIT)
+                a->quit = true;
+            else if (r == LOGIN_SUBMIT)
+                net_login(a);
+        }
+        a->dirty = true;
+        return;
+    }
+    input_key(a, ch, is_key);
 }
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+    static const struct option opts[] = {
+        {"server", required_argument, NULL, 's'},
+        {"user", required_argument, NULL, 'u'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    struct app *a = &app;
+    int c;
+    while ((c = getopt_long(argc, argv, "s:u:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            snprintf(a->conf.server, sizeof a->conf.server, "%s", optarg);
+            break;
+        case 'u':
+            if (strlen(optarg) >= sizeof a->conf.user) {
+                fprintf(stderr, "cb-agent: --user: too long (at most %zu bytes)\n",
+                        sizeof a->conf.user - 1);
+                return 2;
+            }
+            snprintf(a->conf.user, sizeof a->conf.user, "%s", optarg);
+            break;
+        case 'h':
             usage(stdout);
             return 0;
-        }
-        if (strcmp(argv[i], "--version") == 0) {
+        case 'V':
             printf("cb-agent %s\n", CB_VERSION);
             return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
-        fprintf(stderr, "cb-agent: unknown argument '%s'\n", argv[i]);
+    }
+    if (optind < argc) {
+        fprintf(stderr, "cb-agent: unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
         return 2;
     }
-    usage(stderr);
-    return 2;
+    char err[600];
+    if (!clientconf_resolve(&a->conf, err, sizeof err)) {
+        fprintf(stderr, "cb-agent: %s\n", err);
+        return 2;
+    }
+    setlocale(LC_ALL, "");
+    signal(SIGPIPE, SIG_IGN);
+    model_init(&a->m);
+    net_init(a);
+    login_init(&a->login, "cb-agent — log in", a->conf.server, a->conf.user, a->conf.password);
+    memset(a->conf.password, 0, sizeof a->conf.password);
+    notify_start(a);
+    tui_start();
+    a->dirty = true;
+    /* everything given: log in at once, the screen shows it happening */
+    if (a->login.fields[0].len && a->login.fields[1].len && a->login.fields[2].len) {
+        a->login.busy = true;
+        net_login(a);
+    }
+    while (!a->quit) {
+        time_t now = time(NULL);
+        if (main_ticking(a) && now != a->drawn_second)
+            a->dirty = true;
+        if (a->status_until && now >= a->status_until) {
+            a->status[0] = '\0';
+            a->status_until = 0;
+            a->dirty = true;
+        }
+        if (a->dirty) {
+            a->dirty = false;
+            a->drawn_second = now;
+            view_draw(a);
+            if (a->bell) {
+                beep();
+                a->bell = false;
+            }
+        }
+        /* sleep until the next whole second at most (countdowns) */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int timeout = 1000 - (int)(ts.tv_nsec / 1000000) + 5;
+        long curl_ms = a->http ? httpc_timeout_ms(a->http) : -1;
+        if (curl_ms >= 0 && curl_ms < timeout)
+            timeout = (int)curl_ms;
+        struct pollfd fds[2] = {{.fd = 0, .events = POLLIN}, {.fd = notify_fd(), .events = POLLIN}};
+        unsigned nfds = notify_fd() >= 0 ? 2 : 1;
+        if (a->http)
+            httpc_wait(a->http, fds, nfds, timeout);
+        else
+            poll(fds, nfds, timeout);
+        wint_t ch;
+        int r;
+        while ((r = get_wch(&ch)) != ERR)
+            main_key(a, ch, r == KEY_CODE_YES);
+        if (nfds == 2 && (fds[1].revents & POLLIN))
+            notify_drain(a);
+        if (a->http) {
+            httpc_run(a->http);
+            net_tick(a);
+        }
+    }
+    tui_end();
+    notify_stop();
+    httpc_free(a->http);
+    sse_free(&a->sse);
+    model_clear(&a->m);
+    return 0;
 }

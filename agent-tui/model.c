@@ -1,0 +1,251 @@
+/*
+ * model.c — the agent console's model (model.h): replaces and patches the
+ * JSON trees it holds from what the server says.
+ */
+#include "model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civil.h"
+
+void model_init(struct model *m)
+{
+    memset(m, 0, sizeof *m);
+    m->conn = CONN_DOWN;
+    snprintf(m->presence, sizeof m->presence, "logged_out");
+}
+
+void model_clear(struct model *m)
+{
+    cJSON_Delete(m->teams);
+    cJSON_Delete(m->pending);
+    cJSON_Delete(m->interaction);
+    cJSON_Delete(m->active_call);
+    cJSON_Delete(m->history);
+    cJSON_Delete(m->bps);
+    cJSON_Delete(m->dir_teams);
+    cJSON_Delete(m->agents);
+    cJSON_Delete(m->zones);
+    model_init(m);
+}
+
+const char *model_str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+int64_t model_int(const cJSON *o, const char *key, int64_t def)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
+}
+
+int64_t model_instant(const cJSON *o, const char *key)
+{
+    int64_t t = 0;
+    const char *why;
+    const char *s = model_str(o, key);
+    if (s[0] && civil_parse_rfc3339(s, &t, &why))
+        return t;
+    return 0;
+}
+
+bool model_bool(const cJSON *o, const char *key)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static void model_replace(cJSON **slot, const cJSON *v)
+{
+    cJSON_Delete(*slot);
+    *slot = v ? cJSON_Duplicate(v, 1) : NULL;
+}
+
+void model_set_me(struct model *m, const cJSON *user)
+{
+    m->me_id = model_int(user, "id", 0);
+    snprintf(m->login, sizeof m->login, "%s", model_str(user, "login"));
+    snprintf(m->name, sizeof m->name, "%s", model_str(user, "name"));
+    m->can_schedule = model_bool(user, "can_schedule");
+    const char *p = model_str(user, "presence");
+    if (p[0])
+        snprintf(m->presence, sizeof m->presence, "%s", p);
+    model_replace(&m->teams, cJSON_GetObjectItemCaseSensitive(user, "teams"));
+    m->dirty = true;
+}
+
+static int model_by_due(const void *a, const void *b)
+{
+    int64_t x = model_instant(*(const cJSON *const *)a, "due_at");
+    int64_t y = model_instant(*(const cJSON *const *)b, "due_at");
+    if (x != y)
+        return x < y ? -1 : 1;
+    int64_t i = model_int(*(const cJSON *const *)a, "id", 0);
+    int64_t j = model_int(*(const cJSON *const *)b, "id", 0);
+    return (i > j) - (i < j);
+}
+
+/* Sorts the panel by due time (then id), as the server sends it. */
+static void model_sort_pending(struct model *m)
+{
+    int n = cJSON_GetArraySize(m->pending);
+    if (n < 2)
+        return;
+    cJSON **items = cJSON_malloc((size_t)n * sizeof *items);
+    int i = 0;
+    while (cJSON_GetArraySize(m->pending) > 0)
+        items[i++] = cJSON_DetachItemFromArray(m->pending, 0);
+    qsort(items, (size_t)n, sizeof *items, model_by_due);
+    for (i = 0; i < n; i++)
+        cJSON_AddItemToArray(m->pending, items[i]);
+    cJSON_free(items);
+}
+
+void model_set_pending(struct model *m, const cJSON *reply)
+{
+    model_replace(&m->pending, cJSON_GetObjectItemCaseSensitive(reply, "callbacks"));
+    if (m->pending == NULL)
+        m->pending = cJSON_CreateArray();
+    m->pending_count = (int)model_int(reply, "count", cJSON_GetArraySize(m->pending));
+    m->dirty = true;
+}
+
+void model_set_interaction(struct model *m, const cJSON *reply)
+{
+    const cJSON *i = cJSON_GetObjectItemCaseSensitive(reply, "interaction");
+    const char *before = model_istate(m);
+    int64_t before_id = model_int(m->interaction, "id", 0);
+    model_replace(&m->interaction, cJSON_IsObject(i) ? i : NULL);
+    if (m->interaction) {
+        m->contacts_recent = (int)model_int(m->interaction, "contacts_recent", 0);
+        if (before_id != model_int(m->interaction, "id", 0) || strcmp(before, model_istate(m)) != 0)
+            m->interaction_seen = time(NULL);
+    }
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(reply, "active_call");
+    model_replace(&m->active_call, cJSON_IsObject(c) ? c : NULL);
+    m->dirty = true;
+}
+
+void model_set_history(struct model *m, const cJSON *reply)
+{
+    model_replace(&m->history, cJSON_GetObjectItemCaseSensitive(reply, "history"));
+    m->dirty = true;
+}
+
+void model_set_directory(struct model *m, const char *key, const cJSON *reply)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(reply, key);
+    if (strcmp(key, "bps") == 0)
+        model_replace(&m->bps, v);
+    else if (strcmp(key, "teams") == 0)
+        model_replace(&m->dir_teams, v);
+    else if (strcmp(key, "agents") == 0)
+        model_replace(&m->agents, v);
+    else if (strcmp(key, "zones") == 0)
+        model_replace(&m->zones, v);
+    m->dirty = true;
+}
+
+const char *model_istate(const struct model *m)
+{
+    return m->interaction ? model_str(m->interaction, "state") : "";
+}
+
+/* Is this callback one of my panel's: personal to me, Pending or queued? */
+static bool model_in_panel(const struct model *m, const cJSON *cb)
+{
+    const char *loc = model_str(cb, "location");
+    return strcmp(model_str(cb, "routing"), "agent") == 0 &&
+           strcmp(model_str(cb, "agent"), m->login) == 0 &&
+           (strcmp(loc, "pending") == 0 || strcmp(loc, "handling_by_business_process") == 0);
+}
+
+bool model_apply_callback(struct model *m, const cJSON *cb)
+{
+    int64_t id = model_int(cb, "id", 0);
+    bool offered_now = false;
+    /* the interaction */
+    bool mine = strcmp(model_str(cb, "holder"), m->login) == 0 &&
+                strcmp(model_str(cb, "location"), "handling_by_agent") == 0;
+    int64_t cur = model_int(m->interaction, "id", 0);
+    if (mine) {
+        int64_t v_old = model_int(m->interaction, "version", -1);
+        if (cur != id || model_int(cb, "version", 0) >= v_old) {
+            const char *before = model_istate(m);
+            offered_now = strcmp(model_str(cb, "state"), "offered") == 0 &&
+                          (cur != id || strcmp(before, "offered") != 0);
+            bool changed = cur != id || strcmp(before, model_str(cb, "state")) != 0;
+            int contacts = cur == id ? m->contacts_recent
+                                     : (int)model_int(cb, "contacts_recent", 0);
+            model_replace(&m->interaction, cb);
+            m->contacts_recent = contacts;
+            if (changed)
+                m->interaction_seen = time(NULL);
+        }
+    } else if (cur == id && model_int(cb, "version", 0) >= model_int(m->interaction, "version", 0)) {
+        model_replace(&m->interaction, NULL);
+    }
+    /* the panel */
+    if (m->pending == NULL)
+        m->pending = cJSON_CreateArray();
+    int n = cJSON_GetArraySize(m->pending), at = -1;
+    for (int i = 0; i < n; i++)
+        if (model_int(cJSON_GetArrayItem(m->pending, i), "id", 0) == id) {
+            at = i;
+            break;
+        }
+    if (at >= 0 && model_int(cb, "version", 0) < model_int(cJSON_GetArrayItem(m->pending, at), "version", 0))
+        return offered_now; /* an older copy than the one shown */
+    if (model_in_panel(m, cb)) {
+        if (at >= 0)
+            cJSON_ReplaceItemInArray(m->pending, at, cJSON_Duplicate(cb, 1));
+        else {
+            cJSON_AddItemToArray(m->pending, cJSON_Duplicate(cb, 1));
+            m->pending_count++;
+        }
+        model_sort_pending(m);
+    } else if (at >= 0) {
+        cJSON_DeleteItemFromArray(m->pending, at);
+        if (m->pending_count > 0)
+            m->pending_count--;
+    }
+    m->dirty = true;
+    return offered_now;
+}
+
+void model_apply_presence(struct model *m, const cJSON *ev)
+{
+    if (model_int(ev, "agent_id", 0) != m->me_id)
+        return;
+    snprintf(m->presence, sizeof m->presence, "%s", model_str(ev, "presence"));
+    m->dirty = true;
+}
+
+void model_apply_bp(struct model *m, const cJSON *bp)
+{
+    int64_t id = model_int(bp, "id", 0);
+    int n = cJSON_GetArraySize(m->bps);
+    for (int i = 0; i < n; i++)
+        if (model_int(cJSON_GetArrayItem(m->bps, i), "id", 0) == id) {
+            cJSON_ReplaceItemInArray(m->bps, i, cJSON_Duplicate(bp, 1));
+            m->dirty = true;
+            return;
+        }
+    if (m->bps)
+        cJSON_AddItemToArray(m->bps, cJSON_Duplicate(bp, 1));
+    m->dirty = true;
+}
+
+const cJSON *model_bp(const struct model *m, int64_t id)
+{
+    const cJSON *bp;
+    cJSON_ArrayForEach(bp, m->bps)
+    {
+        if (model_int(bp, "id", 0) == id)
+            return bp;
+    }
+    return NULL;
+}

@@ -1,0 +1,413 @@
+/*
+ * net.c — the agent console's conversation with cbd: the login, the loads
+ * that fill the model, the event stream (opened again by itself with
+ * Last-Event-ID after a drop, 1, 2, 4 then 8 s apart; a "reset" reloads
+ * everything), the agent's actions and their replies. Every request is
+ * asynchronous (httpc.h); replies come back in net_done() on the loop's
+ * thread and change the model.
+ */
+#include "app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum net_tag {
+    T_LOGIN,
+    T_ME,
+    T_PENDING,
+    T_INTERACTION,
+    T_HISTORY,
+    T_BPS,
+    T_TEAMS,
+    T_AGENTS,
+    T_ZONES,
+    T_PRESENCE,
+    T_ACTION,
+    T_CREATE,
+    T_COMPLETE_RESCHEDULE,
+    T_SLOTS,
+    T_LOGOUT,
+};
+
+#define V1 "/api/v1"
+
+static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *r);
+static void net_stream_open(struct app *a);
+
+static void net_get(struct app *a, const char *path, int tag)
+{
+    httpc_request(a->http, "GET", path, NULL, 0, net_done, a, tag, 0);
+}
+
+void net_login(struct app *a)
+{
+    char server[512], user[64], password[1025];
+    login_values(&a->login, server, sizeof server, user, sizeof user, password, sizeof password);
+    const char *why;
+    if (!clientconf_server_ok(server, &why)) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "Server: %s", why);
+        login_set_error(&a->login, msg);
+        a->login.focus = 0;
+        return;
+    }
+    if (a->http == NULL || strcmp(httpc_base(a->http), server) != 0) {
+        httpc_free(a->http);
+        a->http = httpc_new(server);
+    }
+    snprintf(a->conf.server, sizeof a->conf.server, "%s", server);
+    snprintf(a->conf.user, sizeof a->conf.user, "%s", user);
+    httpc_set_token(a->http, NULL);
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "user", user);
+    cJSON_AddStringToObject(body, "password", password);
+    httpc_request(a->http, "POST", V1 "/login", body, 15, net_done, a, T_LOGIN, 0);
+    cJSON_Delete(body);
+    memset(password, 0, sizeof password);
+}
+
+void net_load_all(struct app *a)
+{
+    net_get(a, V1 "/me", T_ME);
+    net_get(a, V1 "/me/callbacks", T_PENDING);
+    net_get(a, V1 "/me/interaction", T_INTERACTION);
+    net_get(a, V1 "/me/history?limit=50", T_HISTORY);
+    net_get(a, V1 "/bps", T_BPS);
+    net_get(a, V1 "/teams", T_TEAMS);
+    net_get(a, V1 "/agents", T_AGENTS);
+    if (a->m.zones == NULL)
+        net_get(a, V1 "/zones", T_ZONES);
+}
+
+void net_history(struct app *a)
+{
+    net_get(a, V1 "/me/history?limit=50", T_HISTORY);
+}
+
+/* Back to the login screen, with a message (the token ended). */
+static void net_session_lost(struct app *a, const char *why)
+{
+    httpc_stream_close(a->http);
+    httpc_cancel_requests(a->http);
+    httpc_set_token(a->http, NULL);
+    a->logged_in = false;
+    a->token[0] = '\0';
+    model_clear(&a->m);
+    a->dlg = DLG_NONE;
+    form_close(a);
+    login_set_error(&a->login, why);
+    a->login.focus = 2;
+    a->dirty = true;
+}
+
+/* The interaction ended: a deferred logout can go on now. */
+static void net_after_interaction(struct app *a, int64_t before_id, const char *before_state)
+{
+    int64_t now_id = model_int(a->m.interaction, "id", 0);
+    if (before_id && strcmp(before_state, "offered") == 0 &&
+        (now_id != before_id || strcmp(model_istate(&a->m), "offered") != 0))
+        notify_withdraw(before_id);
+    if (before_id && now_id == 0 && a->dlg == DLG_COMPLETE)
+        a->dlg = DLG_NONE; /* it ended by itself (wrap limit, supervisor) */
+    if (a->logout_pending && a->m.interaction == NULL)
+        net_logout(a);
+}
+
+/* An event's or a reply's callback: into the model, with the offer's
+ * announcement. */
+static void net_callback(struct app *a, const cJSON *cb)
+{
+    int64_t before_id = model_int(a->m.interaction, "id", 0);
+    char before_state[16];
+    snprintf(before_state, sizeof before_state, "%s", model_istate(&a->m));
+    if (model_apply_callback(&a->m, cb)) {
+        notify_offer(a->m.interaction);
+        a->bell = true;
+        app_status(a, STATUS_INFO, 5, "Callback offered: %s (%s)", model_str(cb, "destination"),
+                   model_str(cb, "bp"));
+        if (a->m.contacts_recent == 0 && model_int(cb, "id", 0) != before_id) {
+            /* the count of recent contacts comes with GET /me/interaction */
+            net_get(a, V1 "/me/interaction", T_INTERACTION);
+        }
+    }
+    net_after_interaction(a, before_id, before_state);
+    a->dirty = true;
+}
+
+static void net_event(void *ctx, const struct sse_event *ev)
+{
+    struct app *a = ctx;
+    snprintf(a->m.last_event_id, sizeof a->m.last_event_id, "%s", ev->id);
+    cJSON *data = cJSON_ParseWithLength(ev->data, ev->data_len);
+    if (strcmp(ev->event, "offer") == 0 || strcmp(ev->event, "callback") == 0) {
+        if (cJSON_IsObject(data))
+            net_callback(a, data);
+    } else if (strcmp(ev->event, "presence") == 0) {
+        model_apply_presence(&a->m, data);
+        a->dirty = true;
+    } else if (strcmp(ev->event, "bp") == 0) {
+        if (cJSON_IsObject(data))
+            model_apply_bp(&a->m, data);
+    } else if (strcmp(ev->event, "reset") == 0) {
+        /* missed events cannot be replayed: load everything again */
+        net_load_all(a);
+    }
+    cJSON_Delete(data);
+}
+
+static void net_comment(void *ctx, const char *text)
+{
+    struct app *a = ctx;
+    if (strncmp(text, "ok", 2) == 0) {
+        if (a->m.conn != CONN_UP && a->m.loaded)
+            app_status(a, STATUS_INFO, 4, "Connected again");
+        a->m.conn = CONN_UP;
+        a->m.conn_why[0] = '\0';
+        a->backoff_s = 0;
+        a->dirty = true;
+    }
+}
+
+static bool net_stream_data(void *ctx, const char *data, size_t len)
+{
+    struct app *a = ctx;
+    return sse_feed(&a->sse, data, len);
+}
+
+static void net_stream_end(void *ctx, long status, const char *why)
+{
+    struct app *a = ctx;
+    if (status == 401) {
+        net_session_lost(a, "Your session ended; log in again");
+        return;
+    }
+    a->m.conn = CONN_DOWN;
+    snprintf(a->m.conn_why, sizeof a->m.conn_why, "%s", why && why[0] ? why : "connection lost");
+    a->backoff_s = a->backoff_s == 0 ? 1 : (a->backoff_s >= 8 ? 8 : a->backoff_s * 2);
+    a->stream_retry_at = time(NULL) + a->backoff_s;
+    a->m.conn_retry_at = a->stream_retry_at;
+    a->dirty = true;
+}
+
+static void net_stream_open(struct app *a)
+{
+    sse_restart(&a->sse);
+    sse_set_last_id(&a->sse, a->m.last_event_id);
+    a->m.conn = CONN_CONNECTING;
+    httpc_stream_open(a->http, V1 "/events", a->m.last_event_id, net_stream_data, net_stream_end, a);
+    a->dirty = true;
+}
+
+void net_tick(struct app *a)
+{
+    if (!a->logged_in || a->http == NULL)
+        return;
+    if (!httpc_stream_active(a->http) && time(NULL) >= a->stream_retry_at)
+        net_stream_open(a);
+}
+
+void net_presence(struct app *a, bool ready)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "presence", ready ? "ready" : "not_ready");
+    httpc_request(a->http, "PUT", V1 "/me/presence", body, 0, net_done, a, T_PRESENCE, 0);
+    cJSON_Delete(body);
+}
+
+void net_action(struct app *a, const char *action, int64_t id, const cJSON *body)
+{
+    char path[128];
+    snprintf(path, sizeof path, V1 "/callbacks/%lld/%s", (long long)id, action);
+    int tag = T_ACTION;
+    if (strcmp(action, "complete") == 0 && cJSON_GetObjectItemCaseSensitive(body, "reschedule"))
+        tag = T_COMPLETE_RESCHEDULE;
+    a->action_busy = true;
+    httpc_request(a->http, "POST", path, body, 0, net_done, a, tag, id);
+}
+
+void net_create(struct app *a, const cJSON *body)
+{
+    httpc_request(a->http, "POST", V1 "/callbacks", body, 0, net_done, a, T_CREATE, 0);
+}
+
+void net_slots(struct app *a, int64_t bp_id, const char *date, const char *tz)
+{
+    char *etz = httpc_escape(tz);
+    char path[512];
+    snprintf(path, sizeof path, V1 "/bps/%lld/slots?date=%s&tz=%s", (long long)bp_id, date, etz);
+    free(etz);
+    httpc_request(a->http, "GET", path, NULL, 0, net_done, a, T_SLOTS, 0);
+}
+
+void net_logout(struct app *a)
+{
+    if (!a->logged_in) {
+        a->quit = true;
+        return;
+    }
+    if (a->m.interaction) {
+        if (!a->logout_pending) {
+            a->logout_pending = true;
+            net_presence(a, false); /* no new offer meanwhile */
+        }
+        app_status(a, STATUS_WARN, 0,
+                   "Logout waits until callback %lld (%s) is resolved; q again quits at once",
+                   (long long)model_int(a->m.interaction, "id", 0), model_istate(&a->m));
+        a->dirty = true;
+        return;
+    }
+    httpc_stream_close(a->http);
+    httpc_request(a->http, "POST", V1 "/logout", NULL, 3, net_done, a, T_LOGOUT, 0);
+    app_status(a, STATUS_INFO, 0, "Logging out…");
+}
+
+static void net_error_status(struct app *a, const char *what, const struct httpc_reply *r)
+{
+    if (r->status == 0)
+        app_status(a, STATUS_ERROR, 8, "%s: cannot reach the server (%s)", what, r->message);
+    else
+        app_status(a, STATUS_ERROR, 8, "%s: %s", what, r->message[0] ? r->message : "refused");
+}
+
+static void net_login_done(struct app *a, const struct httpc_reply *r)
+{
+    if (r->status == 0) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "Cannot reach %s: %s", a->conf.server, r->message);
+        login_set_error(&a->login, msg);
+        return;
+    }
+    if (r->status != 200) {
+        login_set_error(&a->login, r->message[0] ? r->message : "login refused");
+        a->login.focus = r->status == 401 ? 2 : a->login.focus;
+        return;
+    }
+    const cJSON *user = cJSON_GetObjectItemCaseSensitive(r->json, "user");
+    const char *token = model_str(r->json, "token");
+    if (strcmp(model_str(user, "role"), "agent") != 0) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s is a %s, not an agent: use cb-supervisor",
+                 model_str(user, "login"), model_str(user, "role"));
+        httpc_set_token(a->http, token);
+        httpc_request(a->http, "POST", V1 "/logout", NULL, 3, NULL, NULL, 0, 0);
+        httpc_set_token(a->http, NULL);
+        login_set_error(&a->login, msg);
+        return;
+    }
+    snprintf(a->token, sizeof a->token, "%s", token);
+    httpc_set_token(a->http, a->token);
+    model_clear(&a->m);
+    model_set_me(&a->m, user);
+    a->logged_in = true;
+    a->login.busy = false;
+    a->backoff_s = 0;
+    a->stream_retry_at = 0;
+    net_stream_open(a);
+    net_load_all(a);
+    app_status(a, STATUS_INFO, 5, "Logged in as %s; r makes you Ready", a->m.name);
+}
+
+static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *r)
+{
+    struct app *a = ctx;
+    a->dirty = true;
+    if (tag == T_LOGIN) {
+        net_login_done(a, r);
+        return;
+    }
+    if (tag == T_LOGOUT) {
+        a->quit = true;
+        return;
+    }
+    if (r->status == 401 && a->logged_in) {
+        net_session_lost(a, "Your session ended; log in again");
+        return;
+    }
+    if (r->status != 200 && r->status != 201) {
+        switch (tag) {
+        case T_ACTION:
+            a->action_busy = false;
+            net_error_status(a, "Refused", r);
+            /* the callback may have moved on: show what it is now */
+            net_get(a, V1 "/me/interaction", T_INTERACTION);
+            net_get(a, V1 "/me/callbacks", T_PENDING);
+            return;
+        case T_CREATE:
+        case T_COMPLETE_RESCHEDULE:
+            a->action_busy = false;
+            form_refused(a, r);
+            if (tag == T_COMPLETE_RESCHEDULE)
+                net_get(a, V1 "/me/interaction", T_INTERACTION);
+            return;
+        case T_SLOTS:
+            form_slots(a, "", NULL);
+            return;
+        default:
+            net_error_status(a, "Loading", r);
+            return;
+        }
+    }
+    switch (tag) {
+    case T_ME:
+        model_set_me(&a->m, r->json);
+        break;
+    case T_PENDING:
+        model_set_pending(&a->m, r->json);
+        break;
+    case T_INTERACTION: {
+        int64_t before_id = model_int(a->m.interaction, "id", 0);
+        char before_state[16];
+        snprintf(before_state, sizeof before_state, "%s", model_istate(&a->m));
+        model_set_interaction(&a->m, r->json);
+        if (strcmp(model_istate(&a->m), "offered") == 0 &&
+            (before_id != model_int(a->m.interaction, "id", 0) || strcmp(before_state, "offered") != 0))
+            notify_offer(a->m.interaction);
+        net_after_interaction(a, before_id, before_state);
+        a->m.loaded = true;
+        break;
+    }
+    case T_HISTORY:
+        model_set_history(&a->m, r->json);
+        break;
+    case T_BPS:
+        model_set_directory(&a->m, "bps", r->json);
+        break;
+    case T_TEAMS:
+        model_set_directory(&a->m, "teams", r->json);
+        break;
+    case T_AGENTS:
+        model_set_directory(&a->m, "agents", r->json);
+        break;
+    case T_ZONES:
+        model_set_directory(&a->m, "zones", r->json);
+        break;
+    case T_PRESENCE:
+        model_set_me(&a->m, r->json);
+        break;
+    case T_ACTION:
+        a->action_busy = false;
+        net_callback(a, r->json);
+        break;
+    case T_COMPLETE_RESCHEDULE:
+        a->action_busy = false;
+        net_callback(a, r->json);
+        form_saved(a);
+        break;
+    case T_CREATE:
+        net_callback(a, r->json);
+        form_saved(a);
+        break;
+    case T_SLOTS:
+        form_slots(a, model_str(r->json, "date"), r->json);
+        break;
+    default:
+        break;
+    }
+    (void)arg;
+}
+
+void net_init(struct app *a)
+{
+    sse_init(&a->sse, net_event, net_comment, a);
+}
