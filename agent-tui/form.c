@@ -180,7 +180,24 @@ void form_open(struct app *a, enum form_origin origin, const cJSON *from)
     tui_field_init(&f->text[FF_TIME], 5, false);
     tui_field_init(&f->text[FF_TZ], 64, false);
     tui_field_init(&f->text[FF_REMARK], 500, false);
+    /* the first business process one of my teams serves, else the first */
     f->bp_id = model_int(cJSON_GetArrayItem(a->m.bps, 0), "id", 0);
+    const cJSON *bp, *tm, *dt;
+    bool found = false;
+    cJSON_ArrayForEach(bp, a->m.bps)
+    {
+        cJSON_ArrayForEach(tm, a->m.teams)
+        {
+            cJSON_ArrayForEach(dt, a->m.dir_teams)
+            {
+                if (!found && model_int(dt, "id", -1) == model_int(tm, "id", -2) &&
+                    form_team_serves(dt, model_int(bp, "id", 0))) {
+                    f->bp_id = model_int(bp, "id", 0);
+                    found = true;
+                }
+            }
+        }
+    }
     const char *tz = "";
     if (from) {
         const char *num = model_str(from, "destination");
@@ -436,13 +453,13 @@ static void form_want_slots(struct app *a)
 /* Geometry of the form box. */
 static void form_place(int *top, int *left, int *h, int *w)
 {
-    *w = COLS - 2 < 90 ? COLS - 2 : 90;
+    *w = COLS < 92 ? COLS : 90;
     *h = LINES - 2 < 22 ? LINES - 2 : 22;
     *top = (LINES - *h) / 2;
     *left = (COLS - *w) / 2;
 }
 
-#define FORM_LABEL_W 20
+#define FORM_LABEL_W 22
 
 static void form_draw_calendar(struct app *a, int y, int x)
 {
@@ -559,8 +576,8 @@ void form_draw(struct app *a)
     if (f->errors[FF_REMARK][0])
         tui_putf(top + 1 + FF_COUNT, left + 2, w - 4, TUI_ERROR, true, "Remark: %s", f->errors[FF_REMARK]);
     int sy = top + FF_COUNT + 2, rows = h - FF_COUNT - 6;
-    if (rows > 3)
-        rows = 3;
+    if (rows > 8)
+        rows = 8;
     if (rows >= 1)
         form_draw_slots(a, sy, left + 2, w - 4, rows);
     if (f->saving)

@@ -334,6 +334,27 @@ for name in columns:
           "cbd-api.7 GET /api/v1/reports/completed lists the CSV column %s" % name,
           'expected "%s" on a ".Li" line' % name)
 
+
+# ---- cb-agent: every key of the key table and every option in cb-agent(1) ----
+
+agent_man = read("man/cb-agent.1")
+keys_text = section(agent_man.splitlines(), ".Sh KEYS")
+input_c = strip_c_comments(read("agent-tui/input.c"))
+table = re.search(r"input_table\[\] = \{(.*?)\n\};", input_c, re.S)
+keys = re.findall(r"^\s*\{'(.{1,2})', false,", table.group(1) if table else "", re.M)
+check(len(keys) >= 15, "input.c: the key table was read (%d)" % len(keys))
+for k in keys:
+    name = {"\\r": "Enter", "?": "\\&?"}.get(k, k)
+    check(re.search(r"^\.It\b.*\bIc %s(\s|$)" % re.escape(name), keys_text, re.M),
+          "cb-agent.1 KEYS lists the key %s" % name, 'expected ".It Ic %s"' % name)
+agent_main = read("agent-tui/main.c")
+for longopt in re.findall(r'\{"([a-z-]+)", (?:no|required)_argument', agent_main):
+    check(re.search(r"^\.It Fl \\-%s\b" % re.escape(longopt), agent_man, re.M),
+          "cb-agent.1 documents --%s" % longopt)
+    check("--" + longopt in subprocess.run([os.path.join(os.environ.get("CB_BUILD", "build"), "cb-agent"), "--help"],
+                                           capture_output=True, text=True).stdout,
+          "cb-agent --help mentions --%s" % longopt)
+
 # ---- TAP ------------------------------------------------------------------------
 
 print("1..%d" % len(results))
