@@ -18,7 +18,7 @@
 #include "httpc.h"
 #include "login.h"
 #include "model.h"
-#include "sse.h"
+#include "session.h"
 #include "tui.h"
 
 enum pane { PANE_NONE, PANE_PENDING, PANE_HISTORY };
@@ -74,18 +74,12 @@ struct form {
 struct app {
     struct model m;
     struct clientconf conf;
-    struct httpc *http;
-    struct sse_parser sse;
+    struct session s; /* the login, the token, the event stream, the HTTP client */
     struct login_form login;
-    bool logged_in;
-    char token[128];
+    bool logged_in; /* past the login screen (an agent's login) */
     bool quit;
     /* negotiated logout: asked while an offer or a callback was held */
     bool logout_pending;
-    /* the stream */
-    int backoff_s;
-    time_t stream_retry_at;
-    bool reload_needed;
     /* screen */
     enum pane pane;
     int sel_pending, top_pending;
@@ -119,7 +113,6 @@ void app_status(struct app *a, enum status_level level, int seconds, const char 
 void net_init(struct app *a);
 void net_login(struct app *a);
 void net_load_all(struct app *a);
-void net_tick(struct app *a);
 void net_presence(struct app *a, bool ready);
 /* POST /callbacks/{id}/{action} with body (may be NULL; not taken). */
 void net_action(struct app *a, const char *action, int64_t id, const cJSON *body);

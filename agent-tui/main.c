@@ -54,7 +54,7 @@ void app_status(struct app *a, enum status_level level, int seconds, const char 
 /* Does the screen show anything that changes by the second? */
 static bool main_ticking(const struct app *a)
 {
-    return a->m.interaction != NULL || a->m.conn == CONN_DOWN || a->status_until != 0;
+    return a->m.interaction != NULL || a->s.conn == SESSION_DOWN || a->status_until != 0;
 }
 
 static void main_key(struct app *a, wint_t ch, bool is_key)
@@ -162,13 +162,13 @@ int main(int argc, char **argv)
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         int timeout = 1000 - (int)(ts.tv_nsec / 1000000) + 5;
-        long curl_ms = a->http ? httpc_timeout_ms(a->http) : -1;
+        long curl_ms = a->s.http ? httpc_timeout_ms(a->s.http) : -1;
         if (curl_ms >= 0 && curl_ms < timeout)
             timeout = (int)curl_ms;
         struct pollfd fds[2] = {{.fd = 0, .events = POLLIN}, {.fd = notify_fd(), .events = POLLIN}};
         unsigned nfds = notify_fd() >= 0 ? 2 : 1;
-        if (a->http)
-            httpc_wait(a->http, fds, nfds, timeout);
+        if (a->s.http)
+            httpc_wait(a->s.http, fds, nfds, timeout);
         else
             poll(fds, nfds, timeout);
         wint_t ch;
@@ -177,15 +177,14 @@ int main(int argc, char **argv)
             main_key(a, ch, r == KEY_CODE_YES);
         if (nfds == 2 && (fds[1].revents & POLLIN))
             notify_drain(a);
-        if (a->http) {
-            httpc_run(a->http);
-            net_tick(a);
+        if (a->s.http) {
+            httpc_run(a->s.http);
+            session_tick(&a->s);
         }
     }
     tui_end();
     notify_stop();
-    httpc_free(a->http);
-    sse_free(&a->sse);
+    session_free(&a->s);
     model_clear(&a->m);
     return 0;
 }

@@ -13,7 +13,6 @@
 void model_init(struct model *m)
 {
     memset(m, 0, sizeof *m);
-    m->conn = CONN_DOWN;
     snprintf(m->presence, sizeof m->presence, "logged_out");
 }
 

@@ -1,8 +1,8 @@
 /*
  * model.h — what the agent console knows: who the agent is, their
  * presence, the pending panel, the callback they are offered or hold, the
- * active call, Call History, the directory (business processes, teams,
- * agents, zones) and the connection. Only net.c changes it, from replies
+ * active call, Call History and the directory (business processes, teams,
+ * agents, zones). Only net.c changes it, from replies
  * and events; it never calls curses. Views read it and redraw when
  * model_dirty says so.
  *
@@ -16,8 +16,6 @@
 #include <time.h>
 
 #include <cjson/cJSON.h>
-
-enum conn_state { CONN_DOWN, CONN_CONNECTING, CONN_UP };
 
 struct model {
     /* who */
@@ -37,11 +35,7 @@ struct model {
     cJSON *history;          /* Call History, newest first */
     /* directory */
     cJSON *bps, *dir_teams, *agents, *zones;
-    /* connection */
-    enum conn_state conn;
-    char conn_why[256];
-    time_t conn_retry_at;
-    char last_event_id[128];
+    /* loading */
     bool loaded; /* the first full load is done */
     bool dirty;
 };

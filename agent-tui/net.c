@@ -1,10 +1,10 @@
 /*
- * net.c — the agent console's conversation with cbd: the login, the loads
- * that fill the model, the event stream (opened again by itself with
- * Last-Event-ID after a drop, 1, 2, 4 then 8 s apart; a "reset" reloads
- * everything), the agent's actions and their replies. Every request is
- * asynchronous (httpc.h); replies come back in net_done() on the loop's
- * thread and change the model.
+ * net.c — the agent console's conversation with cbd: the login (through
+ * the session, session.h, which also keeps the event stream open), the
+ * loads that fill the model, the events (a "reset" reloads everything), the
+ * agent's actions and their replies. Every request is asynchronous
+ * (httpc.h); replies come back in net_done() on the loop's thread and
+ * change the model.
  */
 #include "app.h"
 
@@ -13,7 +13,6 @@
 #include <string.h>
 
 enum net_tag {
-    T_LOGIN,
     T_ME,
     T_PENDING,
     T_INTERACTION,
@@ -33,11 +32,10 @@ enum net_tag {
 #define V1 "/api/v1"
 
 static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *r);
-static void net_stream_open(struct app *a);
 
 static void net_get(struct app *a, const char *path, int tag)
 {
-    httpc_request(a->http, "GET", path, NULL, 0, net_done, a, tag, 0);
+    httpc_request(a->s.http, "GET", path, NULL, 0, net_done, a, tag, 0);
 }
 
 void net_login(struct app *a)
@@ -45,25 +43,15 @@ void net_login(struct app *a)
     char server[512], user[64], password[1025];
     login_values(&a->login, server, sizeof server, user, sizeof user, password, sizeof password);
     const char *why;
-    if (!clientconf_server_ok(server, &why)) {
+    if (!session_login(&a->s, server, user, password, &why)) {
         char msg[600];
         snprintf(msg, sizeof msg, "Server: %s", why);
         login_set_error(&a->login, msg);
         a->login.focus = 0;
-        return;
+    } else {
+        snprintf(a->conf.server, sizeof a->conf.server, "%s", server);
+        snprintf(a->conf.user, sizeof a->conf.user, "%s", user);
     }
-    if (a->http == NULL || strcmp(httpc_base(a->http), server) != 0) {
-        httpc_free(a->http);
-        a->http = httpc_new(server);
-    }
-    snprintf(a->conf.server, sizeof a->conf.server, "%s", server);
-    snprintf(a->conf.user, sizeof a->conf.user, "%s", user);
-    httpc_set_token(a->http, NULL);
-    cJSON *body = cJSON_CreateObject();
-    cJSON_AddStringToObject(body, "user", user);
-    cJSON_AddStringToObject(body, "password", password);
-    httpc_request(a->http, "POST", V1 "/login", body, 15, net_done, a, T_LOGIN, 0);
-    cJSON_Delete(body);
     memset(password, 0, sizeof password);
 }
 
@@ -88,11 +76,8 @@ void net_history(struct app *a)
 /* Back to the login screen, with a message (the token ended). */
 static void net_session_lost(struct app *a, const char *why)
 {
-    httpc_stream_close(a->http);
-    httpc_cancel_requests(a->http);
-    httpc_set_token(a->http, NULL);
+    session_end(&a->s);
     a->logged_in = false;
-    a->token[0] = '\0';
     model_clear(&a->m);
     a->dlg = DLG_NONE;
     form_close(a);
@@ -135,83 +120,56 @@ static void net_callback(struct app *a, const cJSON *cb)
     a->dirty = true;
 }
 
-static void net_event(void *ctx, const struct sse_event *ev)
+static void net_event(void *ctx, const char *type, const cJSON *data)
 {
     struct app *a = ctx;
-    snprintf(a->m.last_event_id, sizeof a->m.last_event_id, "%s", ev->id);
-    cJSON *data = cJSON_ParseWithLength(ev->data, ev->data_len);
-    if (strcmp(ev->event, "offer") == 0 || strcmp(ev->event, "callback") == 0) {
+    if (strcmp(type, "offer") == 0 || strcmp(type, "callback") == 0) {
         if (cJSON_IsObject(data))
             net_callback(a, data);
-    } else if (strcmp(ev->event, "presence") == 0) {
+    } else if (strcmp(type, "presence") == 0) {
         model_apply_presence(&a->m, data);
         a->dirty = true;
-    } else if (strcmp(ev->event, "bp") == 0) {
+    } else if (strcmp(type, "bp") == 0) {
         if (cJSON_IsObject(data))
             model_apply_bp(&a->m, data);
-    } else if (strcmp(ev->event, "reset") == 0) {
+    } else if (strcmp(type, "reset") == 0) {
         /* missed events cannot be replayed: load everything again */
         net_load_all(a);
     }
-    cJSON_Delete(data);
 }
 
-static void net_comment(void *ctx, const char *text)
+static void net_conn(void *ctx)
 {
     struct app *a = ctx;
-    if (strncmp(text, "ok", 2) == 0) {
-        if (a->m.conn != CONN_UP && a->m.loaded)
-            app_status(a, STATUS_INFO, 4, "Connected again");
-        a->m.conn = CONN_UP;
-        a->m.conn_why[0] = '\0';
-        a->backoff_s = 0;
-        a->dirty = true;
-    }
-}
-
-static bool net_stream_data(void *ctx, const char *data, size_t len)
-{
-    struct app *a = ctx;
-    return sse_feed(&a->sse, data, len);
-}
-
-static void net_stream_end(void *ctx, long status, const char *why)
-{
-    struct app *a = ctx;
-    if (status == 401) {
-        net_session_lost(a, "Your session ended; log in again");
-        return;
-    }
-    a->m.conn = CONN_DOWN;
-    snprintf(a->m.conn_why, sizeof a->m.conn_why, "%s", why && why[0] ? why : "connection lost");
-    a->backoff_s = a->backoff_s == 0 ? 1 : (a->backoff_s >= 8 ? 8 : a->backoff_s * 2);
-    a->stream_retry_at = time(NULL) + a->backoff_s;
-    a->m.conn_retry_at = a->stream_retry_at;
+    if (a->s.conn == SESSION_UP && a->s.was_up)
+        app_status(a, STATUS_INFO, 4, "Connected again");
     a->dirty = true;
 }
 
-static void net_stream_open(struct app *a)
+static void net_lost(void *ctx)
 {
-    sse_restart(&a->sse);
-    sse_set_last_id(&a->sse, a->m.last_event_id);
-    a->m.conn = CONN_CONNECTING;
-    httpc_stream_open(a->http, V1 "/events", a->m.last_event_id, net_stream_data, net_stream_end, a);
-    a->dirty = true;
+    net_session_lost(ctx, "Your session ended; log in again");
 }
 
-void net_tick(struct app *a)
+static void net_login_done(void *ctx, const struct httpc_reply *r);
+
+static const struct session_ops net_session_ops = {
+    .on_login = net_login_done,
+    .on_event = net_event,
+    .on_conn = net_conn,
+    .on_lost = net_lost,
+};
+
+void net_init(struct app *a)
 {
-    if (!a->logged_in || a->http == NULL)
-        return;
-    if (!httpc_stream_active(a->http) && time(NULL) >= a->stream_retry_at)
-        net_stream_open(a);
+    session_init(&a->s, &net_session_ops, a);
 }
 
 void net_presence(struct app *a, bool ready)
 {
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "presence", ready ? "ready" : "not_ready");
-    httpc_request(a->http, "PUT", V1 "/me/presence", body, 0, net_done, a, T_PRESENCE, 0);
+    httpc_request(a->s.http, "PUT", V1 "/me/presence", body, 0, net_done, a, T_PRESENCE, 0);
     cJSON_Delete(body);
 }
 
@@ -223,12 +181,12 @@ void net_action(struct app *a, const char *action, int64_t id, const cJSON *body
     if (strcmp(action, "complete") == 0 && cJSON_GetObjectItemCaseSensitive(body, "reschedule"))
         tag = T_COMPLETE_RESCHEDULE;
     a->action_busy = true;
-    httpc_request(a->http, "POST", path, body, 0, net_done, a, tag, id);
+    httpc_request(a->s.http, "POST", path, body, 0, net_done, a, tag, id);
 }
 
 void net_create(struct app *a, const cJSON *body)
 {
-    httpc_request(a->http, "POST", V1 "/callbacks", body, 0, net_done, a, T_CREATE, 0);
+    httpc_request(a->s.http, "POST", V1 "/callbacks", body, 0, net_done, a, T_CREATE, 0);
 }
 
 void net_slots(struct app *a, int64_t bp_id, const char *date, const char *tz)
@@ -237,7 +195,7 @@ void net_slots(struct app *a, int64_t bp_id, const char *date, const char *tz)
     char path[512];
     snprintf(path, sizeof path, V1 "/bps/%lld/slots?date=%s&tz=%s", (long long)bp_id, date, etz);
     free(etz);
-    httpc_request(a->http, "GET", path, NULL, 0, net_done, a, T_SLOTS, 0);
+    httpc_request(a->s.http, "GET", path, NULL, 0, net_done, a, T_SLOTS, 0);
 }
 
 void net_logout(struct app *a)
@@ -257,8 +215,7 @@ void net_logout(struct app *a)
         a->dirty = true;
         return;
     }
-    httpc_stream_close(a->http);
-    httpc_request(a->http, "POST", V1 "/logout", NULL, 3, net_done, a, T_LOGOUT, 0);
+    session_logout(&a->s, net_done, a, T_LOGOUT);
     app_status(a, STATUS_INFO, 0, "Logging out…");
 }
 
@@ -270,8 +227,10 @@ static void net_error_status(struct app *a, const char *what, const struct httpc
         app_status(a, STATUS_ERROR, 8, "%s: %s", what, r->message[0] ? r->message : "refused");
 }
 
-static void net_login_done(struct app *a, const struct httpc_reply *r)
+static void net_login_done(void *ctx, const struct httpc_reply *r)
 {
+    struct app *a = ctx;
+    a->dirty = true;
     if (r->status == 0) {
         char msg[600];
         snprintf(msg, sizeof msg, "Cannot reach %s: %s", a->conf.server, r->message);
@@ -284,26 +243,20 @@ static void net_login_done(struct app *a, const struct httpc_reply *r)
         return;
     }
     const cJSON *user = cJSON_GetObjectItemCaseSensitive(r->json, "user");
-    const char *token = model_str(r->json, "token");
     if (strcmp(model_str(user, "role"), "agent") != 0) {
         char msg[300];
-        snprintf(msg, sizeof msg, "%s is a %s, not an agent: use cb-supervisor",
-                 model_str(user, "login"), model_str(user, "role"));
-        httpc_set_token(a->http, token);
-        httpc_request(a->http, "POST", V1 "/logout", NULL, 3, NULL, NULL, 0, 0);
-        httpc_set_token(a->http, NULL);
+        snprintf(msg, sizeof msg, "%s is a%s %s, not an agent: use cb-supervisor",
+                 model_str(user, "login"), strcmp(model_str(user, "role"), "admin") == 0 ? "n" : "",
+                 model_str(user, "role"));
+        session_logout(&a->s, NULL, NULL, 0);
         login_set_error(&a->login, msg);
         return;
     }
-    snprintf(a->token, sizeof a->token, "%s", token);
-    httpc_set_token(a->http, a->token);
     model_clear(&a->m);
     model_set_me(&a->m, user);
     a->logged_in = true;
     a->login.busy = false;
-    a->backoff_s = 0;
-    a->stream_retry_at = 0;
-    net_stream_open(a);
+    session_start(&a->s);
     net_load_all(a);
     app_status(a, STATUS_INFO, 5, "Logged in as %s; r makes you Ready", a->m.name);
 }
@@ -312,10 +265,6 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
 {
     struct app *a = ctx;
     a->dirty = true;
-    if (tag == T_LOGIN) {
-        net_login_done(a, r);
-        return;
-    }
     if (tag == T_LOGOUT) {
         a->quit = true;
         return;
@@ -405,9 +354,4 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
         break;
     }
     (void)arg;
-}
-
-void net_init(struct app *a)
-{
-    sse_init(&a->sse, net_event, net_comment, a);
 }

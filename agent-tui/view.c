@@ -52,13 +52,13 @@ static void view_header(struct app *a)
         x += tui_put(0, x, COLS - x, TUI_ALERT, " logout waiting ", false);
     char conn[160];
     enum tui_role cr = TUI_OK;
-    if (a->m.conn == CONN_UP) {
+    if (a->s.conn == SESSION_UP) {
         snprintf(conn, sizeof conn, "● connected");
-    } else if (a->m.conn == CONN_CONNECTING) {
+    } else if (a->s.conn == SESSION_CONNECTING) {
         snprintf(conn, sizeof conn, "○ connecting…");
         cr = TUI_WARN;
     } else {
-        long in = (long)(a->m.conn_retry_at - time(NULL));
+        long in = (long)(a->s.retry_at - time(NULL));
         snprintf(conn, sizeof conn, "✕ disconnected, retry in %lds", in < 0 ? 0 : in);
         cr = TUI_ERROR;
     }
@@ -337,8 +337,8 @@ void view_draw(struct app *a)
         enum tui_role r = a->status_level == STATUS_ERROR  ? TUI_ERROR
                           : a->status_level == STATUS_WARN ? TUI_WARN : TUI_NORMAL;
         tui_put(LINES - 2, 1, COLS - 2, r, a->status, true);
-    } else if (a->m.conn == CONN_DOWN && a->m.conn_why[0]) {
-        tui_putf(LINES - 2, 1, COLS - 2, TUI_ERROR, true, "Connection lost: %s", a->m.conn_why);
+    } else if (a->s.conn == SESSION_DOWN && a->s.conn_why[0]) {
+        tui_putf(LINES - 2, 1, COLS - 2, TUI_ERROR, true, "Connection lost: %s", a->s.conn_why);
     }
     input_keybar_draw(a, LINES - 1);
     if (a->dlg == DLG_FORM)
