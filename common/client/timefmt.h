@@ -1,10 +1,10 @@
 /*
- * timefmt.h — instants as the agent reads them: in the agent's own zone
+ * timefmt.h — instants as a console user reads them: in their own zone
  * (the process's local time), and in the customer's zone when that shows a
  * different clock. Text goes into the caller's buffers.
  */
-#ifndef CB_AGENT_TIMEFMT_H
-#define CB_AGENT_TIMEFMT_H
+#ifndef CB_TIMEFMT_H
+#define CB_TIMEFMT_H
 
 #include <stddef.h>
 #include <stdint.h>
