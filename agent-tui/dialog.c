@@ -33,7 +33,7 @@ static enum lc_state dialog_lc_state(const struct app *a)
     if (strcmp(st, "handling") == 0)
         return LC_HANDLING;
     if (strcmp(st, "dialing") == 0)
-        return model_bool(a->m.interaction, "timed_out") ? LC_TIMED_OUT : LC_DIALING;
+        return jv_bool(a->m.interaction, "timed_out") ? LC_TIMED_OUT : LC_DIALING;
     return LC_OFFERED;
 }
 
@@ -148,7 +148,7 @@ static void dialog_complete_send(struct app *a)
     cJSON_AddStringToObject(body, "status", status);
     if (a->complete_not_ready)
         cJSON_AddTrueToObject(body, "not_ready");
-    net_action(a, "complete", model_int(a->m.interaction, "id", 0), body);
+    net_action(a, "complete", jv_int(a->m.interaction, "id", 0), body);
     cJSON_Delete(body);
     a->dlg = DLG_NONE;
 }

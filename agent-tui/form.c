@@ -60,7 +60,7 @@ static bool form_team_serves(const cJSON *team, int64_t bp_id)
     const cJSON *b;
     cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(team, "bps"))
     {
-        if (model_int(b, "id", 0) == bp_id)
+        if (jv_int(b, "id", 0) == bp_id)
             return true;
     }
     return false;
@@ -79,12 +79,12 @@ static int form_targets(const struct app *a, const char **out, int max)
             continue;
         if (a->form.routing == 1) {
             if (n < max)
-                out[n++] = model_str(team, "name");
+                out[n++] = jv_str(team, "name");
             continue;
         }
         cJSON_ArrayForEach(mem, cJSON_GetObjectItemCaseSensitive(team, "members"))
         {
-            const char *login = model_str(mem, "login");
+            const char *login = jv_str(mem, "login");
             bool seen = false;
             for (int i = 0; i < n; i++)
                 seen = seen || strcmp(out[i], login) == 0;
@@ -116,7 +116,7 @@ static void form_fit_target(struct app *a)
             const cJSON *tm;
             cJSON_ArrayForEach(tm, a->m.teams)
             {
-                mine = mine || strcmp(model_str(tm, "name"), t[i]) == 0;
+                mine = mine || strcmp(jv_str(tm, "name"), t[i]) == 0;
             }
         }
         if (mine) {
@@ -181,7 +181,7 @@ void form_open(struct app *a, enum form_origin origin, const cJSON *from)
     tui_field_init(&f->text[FF_TZ], 64, false);
     tui_field_init(&f->text[FF_REMARK], 500, false);
     /* the first business process one of my teams serves, else the first */
-    f->bp_id = model_int(cJSON_GetArrayItem(a->m.bps, 0), "id", 0);
+    f->bp_id = jv_int(cJSON_GetArrayItem(a->m.bps, 0), "id", 0);
     const cJSON *bp, *tm, *dt;
     bool found = false;
     cJSON_ArrayForEach(bp, a->m.bps)
@@ -190,9 +190,9 @@ void form_open(struct app *a, enum form_origin origin, const cJSON *from)
         {
             cJSON_ArrayForEach(dt, a->m.dir_teams)
             {
-                if (!found && model_int(dt, "id", -1) == model_int(tm, "id", -2) &&
-                    form_team_serves(dt, model_int(bp, "id", 0))) {
-                    f->bp_id = model_int(bp, "id", 0);
+                if (!found && jv_int(dt, "id", -1) == jv_int(tm, "id", -2) &&
+                    form_team_serves(dt, jv_int(bp, "id", 0))) {
+                    f->bp_id = jv_int(bp, "id", 0);
                     found = true;
                 }
             }
@@ -200,20 +200,20 @@ void form_open(struct app *a, enum form_origin origin, const cJSON *from)
     }
     const char *tz = "";
     if (from) {
-        const char *num = model_str(from, "destination");
-        tui_field_set(&f->text[FF_DESTINATION], num[0] ? num : model_str(from, "number"));
-        if (model_int(from, "bp_id", 0) && model_bp(&a->m, model_int(from, "bp_id", 0)))
-            f->bp_id = model_int(from, "bp_id", 0);
-        if (origin == FORM_HISTORY || (origin == FORM_INTERACTION && model_str(from, "number")[0]))
-            f->interaction_id = model_int(from, "id", 0);
+        const char *num = jv_str(from, "destination");
+        tui_field_set(&f->text[FF_DESTINATION], num[0] ? num : jv_str(from, "number"));
+        if (jv_int(from, "bp_id", 0) && model_bp(&a->m, jv_int(from, "bp_id", 0)))
+            f->bp_id = jv_int(from, "bp_id", 0);
+        if (origin == FORM_HISTORY || (origin == FORM_INTERACTION && jv_str(from, "number")[0]))
+            f->interaction_id = jv_int(from, "id", 0);
     }
     if (origin == FORM_RESCHEDULE && from) {
-        f->callback_id = model_int(from, "id", 0);
-        tz = model_str(from, "tz");
+        f->callback_id = jv_int(from, "id", 0);
+        tz = jv_str(from, "tz");
         tui_field_set(&f->text[FF_TZ], tz);
-        f->routing = strcmp(model_str(from, "routing"), "team") == 0;
+        f->routing = strcmp(jv_str(from, "routing"), "team") == 0;
         snprintf(f->target, sizeof f->target, "%s",
-                 f->routing ? model_str(from, "team") : model_str(from, "agent"));
+                 f->routing ? jv_str(from, "team") : jv_str(from, "agent"));
     }
     form_fill_now(a, tz);
     form_fit_target(a);
@@ -493,15 +493,15 @@ static void form_draw_slots(struct app *a, int y, int x, int w, int rows)
     char tm[8];
     tui_field_get(&f->text[FF_TIME], tm, sizeof tm);
     tui_putf(y, x, w, TUI_DIM, true, "Slots of %s in %s  (greyed* = full, only open hours)",
-             model_str(f->slots, "date"), model_str(f->slots, "tz"));
+             jv_str(f->slots, "date"), jv_str(f->slots, "tz"));
     /* the open slots from the one holding the chosen time, as many as fit */
     int per_row = w / 7, shown = 0, skip = 0, open = 0;
     cJSON_ArrayForEach(s, slots)
     {
-        if (!model_bool(s, "open"))
+        if (!jv_bool(s, "open"))
             continue;
         open++;
-        if (strcmp(model_str(s, "local"), tm) <= 0)
+        if (strcmp(jv_str(s, "local"), tm) <= 0)
             skip = open - 1;
     }
     if (open == 0) {
@@ -515,14 +515,14 @@ static void form_draw_slots(struct app *a, int y, int x, int w, int rows)
     int k = 0;
     cJSON_ArrayForEach(s, slots)
     {
-        if (!model_bool(s, "open"))
+        if (!jv_bool(s, "open"))
             continue;
         if (k++ < skip)
             continue;
         if (shown >= per_row * rows)
             break;
-        bool full = model_bool(s, "full");
-        const char *local = model_str(s, "local");
+        bool full = jv_bool(s, "full");
+        const char *local = jv_str(s, "local");
         enum tui_role role = full ? TUI_DIM : (strcmp(local, tm) == 0 ? TUI_SELECTED : TUI_OK);
         tui_putf(y + 1 + shown / per_row, x + (shown % per_row) * 7, 6, role, false, "%s%s", local,
                  full ? "*" : " ");
@@ -556,7 +556,7 @@ void form_draw(struct app *a)
         } else {
             const char *v = "";
             if (i == FF_BP)
-                v = model_str(model_bp(&a->m, f->bp_id), "name");
+                v = jv_str(model_bp(&a->m, f->bp_id), "name");
             else if (i == FF_ROUTING)
                 v = f->routing ? "Team" : "Agent";
             else
@@ -630,10 +630,10 @@ static void form_cycle(struct app *a, int dir)
     if (f->focus == FF_BP) {
         int n = cJSON_GetArraySize(a->m.bps), at = 0;
         for (int i = 0; i < n; i++)
-            if (model_int(cJSON_GetArrayItem(a->m.bps, i), "id", 0) == f->bp_id)
+            if (jv_int(cJSON_GetArrayItem(a->m.bps, i), "id", 0) == f->bp_id)
                 at = i;
         at = (at + dir + n) % n;
-        f->bp_id = model_int(cJSON_GetArrayItem(a->m.bps, at), "id", 0);
+        f->bp_id = jv_int(cJSON_GetArrayItem(a->m.bps, at), "id", 0);
         form_fit_target(a);
     } else if (f->focus == FF_ROUTING) {
         if (form_routings(a) == 3)

@@ -42,7 +42,7 @@ static bool when_preview(const struct app *a)
 
 static bool when_dialing(const struct app *a)
 {
-    return strcmp(model_istate(&a->m), "dialing") == 0 && !model_bool(a->m.interaction, "timed_out") &&
+    return strcmp(model_istate(&a->m), "dialing") == 0 && !jv_bool(a->m.interaction, "timed_out") &&
            !a->action_busy;
 }
 
@@ -116,24 +116,24 @@ static void do_quit_now(struct app *a)
 
 static void do_accept(struct app *a)
 {
-    net_action(a, "accept", model_int(a->m.interaction, "id", 0), NULL);
+    net_action(a, "accept", jv_int(a->m.interaction, "id", 0), NULL);
 }
 
 static void do_reject(struct app *a)
 {
-    net_action(a, "reject", model_int(a->m.interaction, "id", 0), NULL);
+    net_action(a, "reject", jv_int(a->m.interaction, "id", 0), NULL);
 }
 
 static void do_dial(struct app *a)
 {
-    net_action(a, "dial", model_int(a->m.interaction, "id", 0), NULL);
+    net_action(a, "dial", jv_int(a->m.interaction, "id", 0), NULL);
 }
 
 static void do_connected(struct app *a, const char *kind)
 {
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "kind", kind);
-    net_action(a, "connected", model_int(a->m.interaction, "id", 0), body);
+    net_action(a, "connected", jv_int(a->m.interaction, "id", 0), body);
     cJSON_Delete(body);
 }
 
@@ -149,9 +149,9 @@ static void do_voicemail(struct app *a)
 
 static void do_cancel(struct app *a)
 {
-    dialog_confirm(a, CONFIRM_CANCEL_DIAL, model_int(a->m.interaction, "id", 0),
+    dialog_confirm(a, CONFIRM_CANCEL_DIAL, jv_int(a->m.interaction, "id", 0),
                    "Cancel dialing %s? The callback goes back to the queue.",
-                   model_str(a->m.interaction, "destination"));
+                   jv_str(a->m.interaction, "destination"));
 }
 
 static void do_end(struct app *a)
@@ -165,9 +165,9 @@ static void do_call_now(struct app *a)
     if (cb == NULL)
         return;
     char due[32];
-    timefmt_agent(model_instant(cb, "due_at"), due, sizeof due);
-    dialog_confirm(a, CONFIRM_CALL_NOW, model_int(cb, "id", 0), "Call %s now (due %s)?",
-                   model_str(cb, "destination"), due);
+    timefmt_agent(jv_instant(cb, "due_at"), due, sizeof due);
+    dialog_confirm(a, CONFIRM_CALL_NOW, jv_int(cb, "id", 0), "Call %s now (due %s)?",
+                   jv_str(cb, "destination"), due);
 }
 
 static void do_history_schedule(struct app *a)

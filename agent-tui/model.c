@@ -30,33 +30,6 @@ void model_clear(struct model *m)
     model_init(m);
 }
 
-const char *model_str(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-int64_t model_int(const cJSON *o, const char *key, int64_t def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
-}
-
-int64_t model_instant(const cJSON *o, const char *key)
-{
-    int64_t t = 0;
-    const char *why;
-    const char *s = model_str(o, key);
-    if (s[0] && civil_parse_rfc3339(s, &t, &why))
-        return t;
-    return 0;
-}
-
-bool model_bool(const cJSON *o, const char *key)
-{
-    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
-}
-
 static void model_replace(cJSON **slot, const cJSON *v)
 {
     cJSON_Delete(*slot);
@@ -65,11 +38,11 @@ static void model_replace(cJSON **slot, const cJSON *v)
 
 void model_set_me(struct model *m, const cJSON *user)
 {
-    m->me_id = model_int(user, "id", 0);
-    snprintf(m->login, sizeof m->login, "%s", model_str(user, "login"));
-    snprintf(m->name, sizeof m->name, "%s", model_str(user, "name"));
-    m->can_schedule = model_bool(user, "can_schedule");
-    const char *p = model_str(user, "presence");
+    m->me_id = jv_int(user, "id", 0);
+    snprintf(m->login, sizeof m->login, "%s", jv_str(user, "login"));
+    snprintf(m->name, sizeof m->name, "%s", jv_str(user, "name"));
+    m->can_schedule = jv_bool(user, "can_schedule");
+    const char *p = jv_str(user, "presence");
     if (p[0])
         snprintf(m->presence, sizeof m->presence, "%s", p);
     model_replace(&m->teams, cJSON_GetObjectItemCaseSensitive(user, "teams"));
@@ -78,12 +51,12 @@ void model_set_me(struct model *m, const cJSON *user)
 
 static int model_by_due(const void *a, const void *b)
 {
-    int64_t x = model_instant(*(const cJSON *const *)a, "due_at");
-    int64_t y = model_instant(*(const cJSON *const *)b, "due_at");
+    int64_t x = jv_instant(*(const cJSON *const *)a, "due_at");
+    int64_t y = jv_instant(*(const cJSON *const *)b, "due_at");
     if (x != y)
         return x < y ? -1 : 1;
-    int64_t i = model_int(*(const cJSON *const *)a, "id", 0);
-    int64_t j = model_int(*(const cJSON *const *)b, "id", 0);
+    int64_t i = jv_int(*(const cJSON *const *)a, "id", 0);
+    int64_t j = jv_int(*(const cJSON *const *)b, "id", 0);
     return (i > j) - (i < j);
 }
 
@@ -108,7 +81,7 @@ void model_set_pending(struct model *m, const cJSON *reply)
     model_replace(&m->pending, cJSON_GetObjectItemCaseSensitive(reply, "callbacks"));
     if (m->pending == NULL)
         m->pending = cJSON_CreateArray();
-    m->pending_count = (int)model_int(reply, "count", cJSON_GetArraySize(m->pending));
+    m->pending_count = (int)jv_int(reply, "count", cJSON_GetArraySize(m->pending));
     m->dirty = true;
 }
 
@@ -116,11 +89,11 @@ void model_set_interaction(struct model *m, const cJSON *reply)
 {
     const cJSON *i = cJSON_GetObjectItemCaseSensitive(reply, "interaction");
     const char *before = model_istate(m);
-    int64_t before_id = model_int(m->interaction, "id", 0);
+    int64_t before_id = jv_int(m->interaction, "id", 0);
     model_replace(&m->interaction, cJSON_IsObject(i) ? i : NULL);
     if (m->interaction) {
-        m->contacts_recent = (int)model_int(m->interaction, "contacts_recent", 0);
-        if (before_id != model_int(m->interaction, "id", 0) || strcmp(before, model_istate(m)) != 0)
+        m->contacts_recent = (int)jv_int(m->interaction, "contacts_recent", 0);
+        if (before_id != jv_int(m->interaction, "id", 0) || strcmp(before, model_istate(m)) != 0)
             m->interaction_seen = time(NULL);
     }
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(reply, "active_call");
@@ -150,41 +123,41 @@ void model_set_directory(struct model *m, const char *key, const cJSON *reply)
 
 const char *model_istate(const struct model *m)
 {
-    return m->interaction ? model_str(m->interaction, "state") : "";
+    return m->interaction ? jv_str(m->interaction, "state") : "";
 }
 
 /* Is this callback one of my panel's: personal to me, Pending or queued? */
 static bool model_in_panel(const struct model *m, const cJSON *cb)
 {
-    const char *loc = model_str(cb, "location");
-    return strcmp(model_str(cb, "routing"), "agent") == 0 &&
-           strcmp(model_str(cb, "agent"), m->login) == 0 &&
+    const char *loc = jv_str(cb, "location");
+    return strcmp(jv_str(cb, "routing"), "agent") == 0 &&
+           strcmp(jv_str(cb, "agent"), m->login) == 0 &&
            (strcmp(loc, "pending") == 0 || strcmp(loc, "handling_by_business_process") == 0);
 }
 
 bool model_apply_callback(struct model *m, const cJSON *cb)
 {
-    int64_t id = model_int(cb, "id", 0);
+    int64_t id = jv_int(cb, "id", 0);
     bool offered_now = false;
     /* the interaction */
-    bool mine = strcmp(model_str(cb, "holder"), m->login) == 0 &&
-                strcmp(model_str(cb, "location"), "handling_by_agent") == 0;
-    int64_t cur = model_int(m->interaction, "id", 0);
+    bool mine = strcmp(jv_str(cb, "holder"), m->login) == 0 &&
+                strcmp(jv_str(cb, "location"), "handling_by_agent") == 0;
+    int64_t cur = jv_int(m->interaction, "id", 0);
     if (mine) {
-        int64_t v_old = model_int(m->interaction, "version", -1);
-        if (cur != id || model_int(cb, "version", 0) >= v_old) {
+        int64_t v_old = jv_int(m->interaction, "version", -1);
+        if (cur != id || jv_int(cb, "version", 0) >= v_old) {
             const char *before = model_istate(m);
-            offered_now = strcmp(model_str(cb, "state"), "offered") == 0 &&
+            offered_now = strcmp(jv_str(cb, "state"), "offered") == 0 &&
                           (cur != id || strcmp(before, "offered") != 0);
-            bool changed = cur != id || strcmp(before, model_str(cb, "state")) != 0;
+            bool changed = cur != id || strcmp(before, jv_str(cb, "state")) != 0;
             int contacts = cur == id ? m->contacts_recent
-                                     : (int)model_int(cb, "contacts_recent", 0);
+                                     : (int)jv_int(cb, "contacts_recent", 0);
             model_replace(&m->interaction, cb);
             m->contacts_recent = contacts;
             if (changed)
                 m->interaction_seen = time(NULL);
         }
-    } else if (cur == id && model_int(cb, "version", 0) >= model_int(m->interaction, "version", 0)) {
+    } else if (cur == id && jv_int(cb, "version", 0) >= jv_int(m->interaction, "version", 0)) {
         model_replace(&m->interaction, NULL);
     }
     /* the panel */
@@ -192,11 +165,11 @@ bool model_apply_callback(struct model *m, const cJSON *cb)
         m->pending = cJSON_CreateArray();
     int n = cJSON_GetArraySize(m->pending), at = -1;
     for (int i = 0; i < n; i++)
-        if (model_int(cJSON_GetArrayItem(m->pending, i), "id", 0) == id) {
+        if (jv_int(cJSON_GetArrayItem(m->pending, i), "id", 0) == id) {
             at = i;
             break;
         }
-    if (at >= 0 && model_int(cb, "version", 0) < model_int(cJSON_GetArrayItem(m->pending, at), "version", 0))
+    if (at >= 0 && jv_int(cb, "version", 0) < jv_int(cJSON_GetArrayItem(m->pending, at), "version", 0))
         return offered_now; /* an older copy than the one shown */
     if (model_in_panel(m, cb)) {
         if (at >= 0)
@@ -217,18 +190,18 @@ bool model_apply_callback(struct model *m, const cJSON *cb)
 
 void model_apply_presence(struct model *m, const cJSON *ev)
 {
-    if (model_int(ev, "agent_id", 0) != m->me_id)
+    if (jv_int(ev, "agent_id", 0) != m->me_id)
         return;
-    snprintf(m->presence, sizeof m->presence, "%s", model_str(ev, "presence"));
+    snprintf(m->presence, sizeof m->presence, "%s", jv_str(ev, "presence"));
     m->dirty = true;
 }
 
 void model_apply_bp(struct model *m, const cJSON *bp)
 {
-    int64_t id = model_int(bp, "id", 0);
+    int64_t id = jv_int(bp, "id", 0);
     int n = cJSON_GetArraySize(m->bps);
     for (int i = 0; i < n; i++)
-        if (model_int(cJSON_GetArrayItem(m->bps, i), "id", 0) == id) {
+        if (jv_int(cJSON_GetArrayItem(m->bps, i), "id", 0) == id) {
             cJSON_ReplaceItemInArray(m->bps, i, cJSON_Duplicate(bp, 1));
             m->dirty = true;
             return;
@@ -243,7 +216,7 @@ const cJSON *model_bp(const struct model *m, int64_t id)
     const cJSON *bp;
     cJSON_ArrayForEach(bp, m->bps)
     {
-        if (model_int(bp, "id", 0) == id)
+        if (jv_int(bp, "id", 0) == id)
             return bp;
     }
     return NULL;

@@ -17,6 +17,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "jv.h"
+
 struct model {
     /* who */
     int64_t me_id;
@@ -61,12 +63,6 @@ void model_apply_presence(struct model *m, const cJSON *ev);
 /* A bp event. */
 void model_apply_bp(struct model *m, const cJSON *bp);
 
-/* Helpers on JSON objects (NULL-safe): a string member or "", a number or
- * def, an instant member as epoch seconds or 0. */
-const char *model_str(const cJSON *o, const char *key);
-int64_t model_int(const cJSON *o, const char *key, int64_t def);
-int64_t model_instant(const cJSON *o, const char *key);
-bool model_bool(const cJSON *o, const char *key);
 /* The business process with that id, or NULL. */
 const cJSON *model_bp(const struct model *m, int64_t id);
 /* The interaction's state ("offered", …) or "". */

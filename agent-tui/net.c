@@ -89,7 +89,7 @@ static void net_session_lost(struct app *a, const char *why)
 /* The interaction ended: a deferred logout can go on now. */
 static void net_after_interaction(struct app *a, int64_t before_id, const char *before_state)
 {
-    int64_t now_id = model_int(a->m.interaction, "id", 0);
+    int64_t now_id = jv_int(a->m.interaction, "id", 0);
     if (before_id && strcmp(before_state, "offered") == 0 &&
         (now_id != before_id || strcmp(model_istate(&a->m), "offered") != 0))
         notify_withdraw(before_id);
@@ -103,15 +103,15 @@ static void net_after_interaction(struct app *a, int64_t before_id, const char *
  * announcement. */
 static void net_callback(struct app *a, const cJSON *cb)
 {
-    int64_t before_id = model_int(a->m.interaction, "id", 0);
+    int64_t before_id = jv_int(a->m.interaction, "id", 0);
     char before_state[16];
     snprintf(before_state, sizeof before_state, "%s", model_istate(&a->m));
     if (model_apply_callback(&a->m, cb)) {
         notify_offer(a->m.interaction);
         a->bell = true;
-        app_status(a, STATUS_INFO, 5, "Callback offered: %s (%s)", model_str(cb, "destination"),
-                   model_str(cb, "bp"));
-        if (a->m.contacts_recent == 0 && model_int(cb, "id", 0) != before_id) {
+        app_status(a, STATUS_INFO, 5, "Callback offered: %s (%s)", jv_str(cb, "destination"),
+                   jv_str(cb, "bp"));
+        if (a->m.contacts_recent == 0 && jv_int(cb, "id", 0) != before_id) {
             /* the count of recent contacts comes with GET /me/interaction */
             net_get(a, V1 "/me/interaction", T_INTERACTION);
         }
@@ -211,7 +211,7 @@ void net_logout(struct app *a)
         }
         app_status(a, STATUS_WARN, 0,
                    "Logout waits until callback %lld (%s) is resolved; q again quits at once",
-                   (long long)model_int(a->m.interaction, "id", 0), model_istate(&a->m));
+                   (long long)jv_int(a->m.interaction, "id", 0), model_istate(&a->m));
         a->dirty = true;
         return;
     }
@@ -243,11 +243,11 @@ static void net_login_done(void *ctx, const struct httpc_reply *r)
         return;
     }
     const cJSON *user = cJSON_GetObjectItemCaseSensitive(r->json, "user");
-    if (strcmp(model_str(user, "role"), "agent") != 0) {
+    if (strcmp(jv_str(user, "role"), "agent") != 0) {
         char msg[300];
         snprintf(msg, sizeof msg, "%s is a%s %s, not an agent: use cb-supervisor",
-                 model_str(user, "login"), strcmp(model_str(user, "role"), "admin") == 0 ? "n" : "",
-                 model_str(user, "role"));
+                 jv_str(user, "login"), strcmp(jv_str(user, "role"), "admin") == 0 ? "n" : "",
+                 jv_str(user, "role"));
         session_logout(&a->s, NULL, NULL, 0);
         login_set_error(&a->login, msg);
         return;
@@ -305,12 +305,12 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
         model_set_pending(&a->m, r->json);
         break;
     case T_INTERACTION: {
-        int64_t before_id = model_int(a->m.interaction, "id", 0);
+        int64_t before_id = jv_int(a->m.interaction, "id", 0);
         char before_state[16];
         snprintf(before_state, sizeof before_state, "%s", model_istate(&a->m));
         model_set_interaction(&a->m, r->json);
         if (strcmp(model_istate(&a->m), "offered") == 0 &&
-            (before_id != model_int(a->m.interaction, "id", 0) || strcmp(before_state, "offered") != 0))
+            (before_id != jv_int(a->m.interaction, "id", 0) || strcmp(before_state, "offered") != 0))
             notify_offer(a->m.interaction);
         net_after_interaction(a, before_id, before_state);
         a->m.loaded = true;
@@ -348,7 +348,7 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
         form_saved(a);
         break;
     case T_SLOTS:
-        form_slots(a, model_str(r->json, "date"), r->json);
+        form_slots(a, jv_str(r->json, "date"), r->json);
         break;
     default:
         break;

@@ -182,17 +182,17 @@ void notify_offer(const cJSON *cb)
     if (!notify_running || cb == NULL)
         return;
     struct notify_msg *m = g_new0(struct notify_msg, 1);
-    m->id = model_int(cb, "id", 0);
+    m->id = jv_int(cb, "id", 0);
     char due[32], cust[96];
-    int64_t due_at = model_instant(cb, "due_at");
+    int64_t due_at = jv_instant(cb, "due_at");
     timefmt_agent(due_at, due, sizeof due);
-    timefmt_customer(due_at, model_str(cb, "tz"), cust, sizeof cust);
-    int64_t until = model_instant(cb, "state_until");
+    timefmt_customer(due_at, jv_str(cb, "tz"), cust, sizeof cust);
+    int64_t until = jv_instant(cb, "state_until");
     int64_t left = until ? until - (int64_t)time(NULL) : 0;
     m->timeout_ms = left > 0 ? (int)(left * 1000) : 0;
-    m->summary = g_strdup_printf("Callback offer: %s", model_str(cb, "destination"));
-    char *bp = g_markup_escape_text(model_str(cb, "bp"), -1);
-    char *remark = g_markup_escape_text(model_str(cb, "remark"), -1);
+    m->summary = g_strdup_printf("Callback offer: %s", jv_str(cb, "destination"));
+    char *bp = g_markup_escape_text(jv_str(cb, "bp"), -1);
+    char *remark = g_markup_escape_text(jv_str(cb, "remark"), -1);
     char *custe = g_markup_escape_text(cust, -1);
     m->body = g_strdup_printf("%s · due %s%s%s%s · %llds to accept%s%s", bp, due, cust[0] ? " (" : "",
                               custe, cust[0] ? ")" : "", (long long)(left > 0 ? left : 0),
@@ -224,7 +224,7 @@ void notify_drain(struct app *a)
             continue;
         }
         int64_t id = strtoll(line + 2, NULL, 10);
-        if (a->m.interaction == NULL || model_int(a->m.interaction, "id", 0) != id ||
+        if (a->m.interaction == NULL || jv_int(a->m.interaction, "id", 0) != id ||
             strcmp(model_istate(&a->m), "offered") != 0)
             continue; /* the offer is gone already */
         net_action(a, line[0] == 'A' ? "accept" : "reject", id, NULL);

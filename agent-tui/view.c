@@ -82,27 +82,27 @@ static void view_interaction(struct app *a, const struct layout *l)
     const cJSON *cb = a->m.interaction;
     if (cb == NULL || l->box_h < 3)
         return;
-    const char *st = model_str(cb, "state");
-    bool timed_out = model_bool(cb, "timed_out");
+    const char *st = jv_str(cb, "state");
+    bool timed_out = jv_bool(cb, "timed_out");
     int64_t now = time(NULL);
-    int64_t since = model_instant(cb, "state_since"), until = model_instant(cb, "state_until");
+    int64_t since = jv_instant(cb, "state_since"), until = jv_instant(cb, "state_until");
     char title[200], count[64] = "";
     enum tui_role trole = TUI_TITLE;
     if (strcmp(st, "offered") == 0) {
-        snprintf(title, sizeof title, "OFFERED — callback %lld", (long long)model_int(cb, "id", 0));
+        snprintf(title, sizeof title, "OFFERED — callback %lld", (long long)jv_int(cb, "id", 0));
         timefmt_span(until - now, count, sizeof count);
         trole = TUI_ALERT;
     } else if (strcmp(st, "preview") == 0) {
-        snprintf(title, sizeof title, "PREVIEW — callback %lld", (long long)model_int(cb, "id", 0));
+        snprintf(title, sizeof title, "PREVIEW — callback %lld", (long long)jv_int(cb, "id", 0));
         timefmt_span(until - now, count, sizeof count);
     } else if (strcmp(st, "dialing") == 0 && timed_out) {
         snprintf(title, sizeof title, "DIALING STOPPED — no answer in time");
         trole = TUI_WARN;
     } else if (strcmp(st, "dialing") == 0) {
-        snprintf(title, sizeof title, "DIALING — callback %lld", (long long)model_int(cb, "id", 0));
+        snprintf(title, sizeof title, "DIALING — callback %lld", (long long)jv_int(cb, "id", 0));
         timefmt_span(until - now, count, sizeof count);
     } else {
-        snprintf(title, sizeof title, "HANDLING — callback %lld", (long long)model_int(cb, "id", 0));
+        snprintf(title, sizeof title, "HANDLING — callback %lld", (long long)jv_int(cb, "id", 0));
         timefmt_span(now - since, count, sizeof count);
     }
     int y = l->box_top, h = l->box_h, w = COLS;
@@ -124,28 +124,28 @@ static void view_interaction(struct app *a, const struct layout *l)
     }
     int in = 2, iw = w - 4, row = y + 1;
     char due[64], cust[96], buf[256];
-    int64_t due_at = model_instant(cb, "due_at");
+    int64_t due_at = jv_instant(cb, "due_at");
     timefmt_agent(due_at, due, sizeof due);
-    timefmt_customer(due_at, model_str(cb, "tz"), cust, sizeof cust);
+    timefmt_customer(due_at, jv_str(cb, "tz"), cust, sizeof cust);
     if (strcmp(st, "dialing") == 0 && !timed_out) {
-        tui_putf(row++, in, iw, TUI_ALERT, false, " Dial %s now ", model_str(cb, "destination"));
+        tui_putf(row++, in, iw, TUI_ALERT, false, " Dial %s now ", jv_str(cb, "destination"));
     } else {
-        int x = view_pair(row, in, iw, "Number", model_str(cb, "destination"), TUI_TITLE);
-        x = view_pair(row, x, iw - x + in, "BP", model_str(cb, "bp"), TUI_NORMAL);
+        int x = view_pair(row, in, iw, "Number", jv_str(cb, "destination"), TUI_TITLE);
+        x = view_pair(row, x, iw - x + in, "BP", jv_str(cb, "bp"), TUI_NORMAL);
         snprintf(buf, sizeof buf, "%s%s%s%s", due, cust[0] ? " (customer " : "", cust,
                  cust[0] ? ")" : "");
-        view_pair(row, x, iw - x + in, "Due", buf, model_bool(cb, "overdue") ? TUI_WARN : TUI_NORMAL);
+        view_pair(row, x, iw - x + in, "Due", buf, jv_bool(cb, "overdue") ? TUI_WARN : TUI_NORMAL);
         row++;
     }
-    const char *remark = model_str(cb, "remark");
+    const char *remark = jv_str(cb, "remark");
     view_pair(row++, in, iw, "Remark", remark[0] ? remark : "—", TUI_NORMAL);
     {
-        snprintf(buf, sizeof buf, "%lld", (long long)model_int(cb, "attempts", 0));
+        snprintf(buf, sizeof buf, "%lld", (long long)jv_int(cb, "attempts", 0));
         int x = view_pair(row, in, iw, "Attempts", buf, TUI_NORMAL);
         snprintf(buf, sizeof buf, "%d in 30 days", a->m.contacts_recent);
         x = view_pair(row, x, iw - x + in, "Contacts", buf,
                       a->m.contacts_recent > 0 ? TUI_WARN : TUI_NORMAL);
-        const char *subject = model_str(cb, "subject");
+        const char *subject = jv_str(cb, "subject");
         view_pair(row, x, iw - x + in, "Subject", subject[0] ? subject : "—", TUI_NORMAL);
         row++;
     }
@@ -161,7 +161,7 @@ static void view_interaction(struct app *a, const struct layout *l)
         }
         view_pair(row++, in, iw, "Case", buf[0] ? buf : "—", TUI_NORMAL);
     }
-    const char *tr = model_str(cb, "transcription");
+    const char *tr = jv_str(cb, "transcription");
     if (tr[0] && row < y + h - 2)
         view_pair(row++, in, iw, "Transcription", tr, TUI_NORMAL);
     if (timed_out && row < y + h - 2) {
@@ -215,17 +215,17 @@ static void view_pending(struct app *a, const struct layout *l)
         int k = a->top_pending + i;
         const cJSON *cb = cJSON_GetArrayItem(a->m.pending, k);
         char due[32], cust[96], win[32], we[16];
-        int64_t due_at = model_instant(cb, "due_at"), end = model_instant(cb, "window_end");
+        int64_t due_at = jv_instant(cb, "due_at"), end = jv_instant(cb, "window_end");
         timefmt_agent(due_at, due, sizeof due);
-        timefmt_customer(due_at, model_str(cb, "tz"), cust, sizeof cust);
+        timefmt_customer(due_at, jv_str(cb, "tz"), cust, sizeof cust);
         timefmt_clock(end, we, sizeof we);
         snprintf(win, sizeof win, "until %s", we);
-        bool overdue = model_bool(cb, "overdue") || (end && end < now);
-        bool queued = strcmp(model_str(cb, "location"), "handling_by_business_process") == 0;
+        bool overdue = jv_bool(cb, "overdue") || (end && end < now);
+        bool queued = strcmp(jv_str(cb, "location"), "handling_by_business_process") == 0;
         enum tui_role role = k == a->sel_pending ? TUI_SELECTED : (overdue ? TUI_WARN : TUI_NORMAL);
         tui_putf(y + 2 + i, 1, COLS - 2, role, true, "%s%-12s %-22.22s %-16s %-13s %s%s",
-                 overdue ? "!" : " ", due, cust[0] ? cust : "same", model_str(cb, "destination"), win,
-                 model_str(cb, "bp"), overdue ? "  OVERDUE" : (queued ? "  in queue" : ""));
+                 overdue ? "!" : " ", due, cust[0] ? cust : "same", jv_str(cb, "destination"), win,
+                 jv_str(cb, "bp"), overdue ? "  OVERDUE" : (queued ? "  in queue" : ""));
     }
     tui_putf(y + h - 1, 2, COLS - 4, TUI_DIM, false, " ↑↓ select · n Call Now · s Schedule · p close ");
 }
@@ -256,17 +256,17 @@ static void view_history(struct app *a, const struct layout *l)
         int k = a->top_history + i;
         const cJSON *c = cJSON_GetArrayItem(a->m.history, k);
         char when[32], len[32];
-        int64_t s = model_instant(c, "started_at"), e = model_instant(c, "ended_at");
+        int64_t s = jv_instant(c, "started_at"), e = jv_instant(c, "ended_at");
         timefmt_agent(s, when, sizeof when);
         if (e)
             timefmt_span(e - s, len, sizeof len);
         else
             snprintf(len, sizeof len, "active");
-        const char *bp = model_str(c, "bp");
+        const char *bp = jv_str(c, "bp");
         tui_putf(y + 2 + i, 1, COLS - 2, k == a->sel_history ? TUI_SELECTED : TUI_NORMAL, true,
-                 " %-13s %-9s %-16s %-12s %-9s %lld", when, model_str(c, "direction"),
-                 model_str(c, "number"), bp[0] ? bp : "—", len,
-                 (long long)model_int(c, "contacts_recent", 0));
+                 " %-13s %-9s %-16s %-12s %-9s %lld", when, jv_str(c, "direction"),
+                 jv_str(c, "number"), bp[0] ? bp : "—", len,
+                 (long long)jv_int(c, "contacts_recent", 0));
     }
     tui_putf(y + h - 1, 2, COLS - 4, TUI_DIM, false,
              " ↑↓ select · Enter schedule a callback for this call · h close ");
@@ -290,8 +290,8 @@ static void view_idle(struct app *a, const struct layout *l)
     tui_putf(y + 2, 2, COLS - 4, TUI_DIM, true, "p pending panel · s schedule · h Call History · ? help");
     if (a->m.active_call) {
         tui_putf(y + 4, 2, COLS - 4, TUI_OK, true, "Active call: %s %s (%s) — S schedules a callback for it",
-                 model_str(a->m.active_call, "direction"), model_str(a->m.active_call, "number"),
-                 model_str(a->m.active_call, "bp"));
+                 jv_str(a->m.active_call, "direction"), jv_str(a->m.active_call, "number"),
+                 jv_str(a->m.active_call, "bp"));
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -26,6 +27,7 @@ struct httpc_xfer {
     bool too_big;
     bool is_stream;
     char errbuf[CURL_ERROR_SIZE];
+    char next[128]; /* X-Next-Cursor */
     httpc_done_fn *done;
     void *ctx;
     int tag;
@@ -135,6 +137,23 @@ static size_t httpc_write(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
+/* Keeps the one header the consoles read: X-Next-Cursor. */
+static size_t httpc_header(char *data, size_t size, size_t nmemb, void *userp)
+{
+    struct httpc_xfer *x = userp;
+    size_t n = size * nmemb;
+    static const char name[] = "x-next-cursor:";
+    if (n > sizeof name - 1 && strncasecmp(data, name, sizeof name - 1) == 0) {
+        size_t i = sizeof name - 1, k = 0;
+        while (i < n && data[i] == ' ')
+            i++;
+        while (i < n && data[i] != '\r' && data[i] != '\n' && k + 1 < sizeof x->next)
+            x->next[k++] = data[i++];
+        x->next[k] = '\0';
+    }
+    return n;
+}
+
 static struct httpc_xfer *httpc_xfer_new(struct httpc *h, const char *method, const char *path)
 {
     struct httpc_xfer *x = xcalloc(1, sizeof *x);
@@ -148,6 +167,8 @@ static struct httpc_xfer *httpc_xfer_new(struct httpc *h, const char *method, co
     curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, httpc_write);
     curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(x->easy, CURLOPT_HEADERFUNCTION, httpc_header);
+    curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
     curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
     curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
@@ -287,7 +308,7 @@ static void httpc_finish(struct httpc *h, struct httpc_xfer *x, CURLcode rc)
         end(ctx, rc == CURLE_OK || status == 200 ? status : 0, why);
         return;
     }
-    struct httpc_reply r = {.status = 0, .body = "", .code = "", .message = "", .field = ""};
+    struct httpc_reply r = {.status = 0, .body = "", .code = "", .message = "", .field = "", .next = x->next};
     cJSON *json = NULL;
     if (rc != CURLE_OK || status == 0) {
         r.message = x->too_big ? "the reply is too large"

@@ -35,6 +35,7 @@ struct httpc_reply {
     const char *code;     /* error code of an error body ("" when none) */
     const char *message;  /* its message, or the transport error ("" when none) */
     const char *field;    /* its field ("" when none) */
+    const char *next;     /* the header X-Next-Cursor (a CSV page's cursor), "" when none */
 };
 
 /* Called once per request, inside httpc_run(). tag and arg are the caller's. */
