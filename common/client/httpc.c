@@ -27,7 +27,7 @@ struct httpc_xfer {
     bool too_big;
     bool is_stream;
     char errbuf[CURL_ERROR_SIZE];
-    char next[128]; /* X-Next-Cursor */
+    char next_cursor[128]; /* X-Next-Cursor */
     httpc_done_fn *done;
     void *ctx;
     int tag;
@@ -147,9 +147,9 @@ static size_t httpc_header(char *data, size_t size, size_t nmemb, void *userp)
         size_t i = sizeof name - 1, k = 0;
         while (i < n && data[i] == ' ')
             i++;
-        while (i < n && data[i] != '\r' && data[i] != '\n' && k + 1 < sizeof x->next)
-            x->next[k++] = data[i++];
-        x->next[k] = '\0';
+        while (i < n && data[i] != '\r' && data[i] != '\n' && k + 1 < sizeof x->next_cursor)
+            x->next_cursor[k++] = data[i++];
+        x->next_cursor[k] = '\0';
     }
     return n;
 }
@@ -308,7 +308,7 @@ static void httpc_finish(struct httpc *h, struct httpc_xfer *x, CURLcode rc)
         end(ctx, rc == CURLE_OK || status == 200 ? status : 0, why);
         return;
     }
-    struct httpc_reply r = {.status = 0, .body = "", .code = "", .message = "", .field = "", .next = x->next};
+    struct httpc_reply r = {.status = 0, .body = "", .code = "", .message = "", .field = "", .next = x->next_cursor};
     cJSON *json = NULL;
     if (rc != CURLE_OK || status == 0) {
         r.message = x->too_big ? "the reply is too large"
