@@ -196,8 +196,9 @@ static void view_pending(struct app *a, const struct layout *l)
     tui_frame(y, 0, h, COLS, title);
     int n = cJSON_GetArraySize(a->m.pending);
     int rows = h - 3;
-    tui_putf(y + 1, 1, COLS - 2, TUI_DIM, true, " %-12s %-22s %-16s %-13s %s", "Due", "Customer time",
-             "Number", "Window", "BP");
+    static const int widths[] = {1, 12, 22, 16, 13, 30};
+    static const char *const titles[] = {"", "Due", "Customer time", "Number", "Window", "BP"};
+    tui_cells(y + 1, 1, COLS - 2, TUI_DIM, 6, widths, titles);
     if (n == 0) {
         tui_put(y + 2, 2, COLS - 4, TUI_DIM, "No pending callbacks. s schedules one.", true);
         return;
@@ -223,9 +224,11 @@ static void view_pending(struct app *a, const struct layout *l)
         bool overdue = jv_bool(cb, "overdue") || (end && end < now);
         bool queued = strcmp(jv_str(cb, "location"), "handling_by_business_process") == 0;
         enum tui_role role = k == a->sel_pending ? TUI_SELECTED : (overdue ? TUI_WARN : TUI_NORMAL);
-        tui_putf(y + 2 + i, 1, COLS - 2, role, true, "%s%-12s %-22.22s %-16s %-13s %s%s",
-                 overdue ? "!" : " ", due, cust[0] ? cust : "same", jv_str(cb, "destination"), win,
-                 jv_str(cb, "bp"), overdue ? "  OVERDUE" : (queued ? "  in queue" : ""));
+        char bp[96];
+        snprintf(bp, sizeof bp, "%s%s", jv_str(cb, "bp"), overdue ? "  OVERDUE" : (queued ? "  in queue" : ""));
+        const char *cells[] = {overdue ? "!" : " ", due, cust[0] ? cust : "same", jv_str(cb, "destination"),
+                               win, bp};
+        tui_cells(y + 2 + i, 1, COLS - 2, role, 6, widths, cells);
     }
     tui_putf(y + h - 1, 2, COLS - 4, TUI_DIM, false, " ↑↓ select · n Call Now · s Schedule · p close ");
 }
@@ -238,8 +241,9 @@ static void view_history(struct app *a, const struct layout *l)
     tui_frame(y, 0, h, COLS, "Call History");
     int n = cJSON_GetArraySize(a->m.history);
     int rows = h - 3;
-    tui_putf(y + 1, 1, COLS - 2, TUI_DIM, true, " %-13s %-9s %-16s %-12s %-9s %s", "Started",
-             "Direction", "Number", "BP", "Length", "Contacts");
+    static const int widths[] = {13, 9, 16, 12, -8, -8};
+    static const char *const titles[] = {"Started", "Direction", "Number", "BP", "Length", "Contacts"};
+    tui_cells(y + 1, 2, COLS - 3, TUI_DIM, 6, widths, titles);
     if (n == 0) {
         tui_put(y + 2, 2, COLS - 4, TUI_DIM, "No calls yet.", true);
         return;
@@ -263,10 +267,12 @@ static void view_history(struct app *a, const struct layout *l)
         else
             snprintf(len, sizeof len, "active");
         const char *bp = jv_str(c, "bp");
-        tui_putf(y + 2 + i, 1, COLS - 2, k == a->sel_history ? TUI_SELECTED : TUI_NORMAL, true,
-                 " %-13s %-9s %-16s %-12s %-9s %lld", when, jv_str(c, "direction"),
-                 jv_str(c, "number"), bp[0] ? bp : "—", len,
-                 (long long)jv_int(c, "contacts_recent", 0));
+        char contacts[24];
+        snprintf(contacts, sizeof contacts, "%lld", (long long)jv_int(c, "contacts_recent", 0));
+        const char *cells[] = {when, jv_str(c, "direction"), jv_str(c, "number"), bp[0] ? bp : "—", len, contacts};
+        enum tui_role role = k == a->sel_history ? TUI_SELECTED : TUI_NORMAL;
+        tui_put(y + 2 + i, 1, 1, role, " ", false);
+        tui_cells(y + 2 + i, 2, COLS - 3, role, 6, widths, cells);
     }
     tui_putf(y + h - 1, 2, COLS - 4, TUI_DIM, false,
              " ↑↓ select · Enter schedule a callback for this call · h close ");

@@ -1,32 +1,281 @@
 /*
- * main.c — cb-supervisor — the supervisor dashboard: entry point.
- *
- * For now only --help and --version; the program itself lands with its
- * issue.
+ * main.c — cb-supervisor, the live dashboard of cbd: options,
+ * configuration and the one loop. The loop waits in httpc_wait() for a
+ * key, the network or the next second; keys redraw at once, while changes
+ * from the event stream redraw at most five times a second, so a stream of
+ * events from a thousand busy agents costs a few redraws, each of which
+ * sends the terminal only the cells that changed.
  */
+#include <curses.h>
+#include <getopt.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "vocab.h"
+
+#define MAIN_REDRAW_MS 200
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: cb-supervisor [--help] [--version]\n");
+    fprintf(out,
+            "usage: cb-supervisor [--server URL] [--user LOGIN]\n"
+            "       cb-supervisor --help | --version\n"
+            "\n"
+            "The live supervisor dashboard of cbd: the Business Process Monitor, each\n"
+            "business process's performance, timing, callback search, current\n"
+            "interactions and completed report, the agents, the do-not-call list.\n"
+            "\n"
+            "  -s, --server URL   the cbd server (default: CB_SERVER, the file, or\n"
+            "                     http://127.0.0.1:8080)\n"
+            "  -u, --user LOGIN   a supervisor's login (default: CB_USER or the file)\n"
+            "  -h, --help         this text\n"
+            "  -V, --version      the version\n"
+            "\n"
+            "The password comes from CB_PASSWORD or the file, else the login screen\n"
+            "asks. The file is $XDG_CONFIG_HOME/cb/client.conf (~/.config/cb/client.conf)\n"
+            "with the keys server, user and password. Press ? for the keys. See\n"
+            "cb-supervisor(1).\n");
+}
+
+static struct app app;
+
+void app_status(struct app *a, enum status_level level, int seconds, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->status, sizeof a->status, fmt, ap);
+    va_end(ap);
+    a->status_level = level;
+    a->status_until = seconds > 0 ? time(NULL) + seconds : 0;
+    a->dirty = true;
+}
+
+struct bp_row *app_row(struct app *a, int64_t id)
+{
+    for (int i = 0; i < a->n_rows; i++)
+        if (a->rows[i].id == id)
+            return &a->rows[i];
+    return NULL;
+}
+
+const char *app_bp_name(struct app *a, int64_t id)
+{
+    struct bp_row *r = app_row(a, id);
+    return r ? jv_str(r->bp, "name") : "?";
+}
+
+extern int input_header_x[3];
+
+static void main_draw(struct app *a)
+{
+    if (!a->logged_in) {
+        login_draw(&a->login);
+        tui_flush();
+        return;
+    }
+    erase();
+    if (LINES < 10 || COLS < 60) {
+        tui_put(0, 0, COLS, TUI_ERROR, "Terminal too small (at least 60×10)", true);
+        tui_flush();
+        return;
+    }
+    tui_fill(0, 0, 1, COLS, TUI_BAR);
+    int x = tui_putf(0, 0, COLS, TUI_BAR, false, " %s (%s) │", a->my_name, a->me);
+    static const char *const names[3] = {"1 Monitor", "2 Agents", "3 Do-not-call"};
+    static const enum view views[3] = {VIEW_MONITOR, VIEW_AGENTS, VIEW_DNC};
+    for (int i = 0; i < 3; i++) {
+        input_header_x[i] = x;
+        bool on = a->view == views[i] || (views[i] == VIEW_MONITOR && a->view == VIEW_DETAIL);
+        x += tui_putf(0, x, COLS - x, on ? TUI_SELECTED : TUI_BAR, false, " %s ", names[i]) + 1;
+    }
+    char conn[96];
+    enum tui_role cr = TUI_OK;
+    if (a->s.conn == SESSION_UP)
+        snprintf(conn, sizeof conn, "● live");
+    else if (a->s.conn == SESSION_CONNECTING)
+        snprintf(conn, sizeof conn, "○ connecting…"), cr = TUI_WARN;
+    else {
+        long in = (long)(a->s.retry_at - time(NULL));
+        snprintf(conn, sizeof conn, "✕ disconnected, retry in %lds", in < 0 ? 0 : in);
+        cr = TUI_ERROR;
+    }
+    int w = tui_width(conn) + 2;
+    if (COLS - w > x)
+        tui_putf(0, COLS - w, w, cr, true, " %s ", conn);
+    int top = 1, h = LINES - 3;
+    switch (a->view) {
+    case VIEW_MONITOR:
+        monitor_draw(a, top, h);
+        break;
+    case VIEW_DETAIL:
+        detail_draw(a, top, h);
+        break;
+    case VIEW_AGENTS:
+        agents_draw(a, top, h);
+        break;
+    case VIEW_DNC:
+        dnc_draw(a, top, h);
+        break;
+    }
+    if (a->status[0] && (a->status_until == 0 || time(NULL) < a->status_until)) {
+        enum tui_role r = a->status_level == STATUS_ERROR  ? TUI_ERROR
+                          : a->status_level == STATUS_WARN ? TUI_WARN : TUI_NORMAL;
+        tui_put(LINES - 2, 1, COLS - 2, r, a->status, true);
+    } else if (a->s.conn == SESSION_DOWN && a->s.conn_why[0]) {
+        tui_putf(LINES - 2, 1, COLS - 2, TUI_ERROR, true,
+                 "Connection lost: %s — the figures shown are as of then", a->s.conn_why);
+    }
+    input_keybar_draw(a, LINES - 1);
+    prompt_draw(a);
+    tui_flush();
+}
+
+static void main_key(struct app *a, wint_t ch, bool is_key)
+{
+    if (is_key && ch == KEY_RESIZE) {
+        a->dirty = true;
+        return;
+    }
+    if (!a->logged_in) {
+        if (is_key && ch == KEY_MOUSE) {
+            MEVENT ev;
+            if (getmouse(&ev) == OK)
+                login_click(&a->login, ev.y, ev.x);
+        } else {
+            enum login_result r = login_key(&a->login, ch, is_key);
+            if (r == LOGIN_QUIT)
+                a->quit = true;
+            else if (r == LOGIN_SUBMIT)
+                net_login(a);
+        }
+        a->dirty = true;
+        return;
+    }
+    input_key(a, ch, is_key);
+}
+
+static long main_ms_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+    static const struct option opts[] = {
+        {"server", required_argument, NULL, 's'},
+        {"user", required_argument, NULL, 'u'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    struct app *a = &app;
+    int c;
+    while ((c = getopt_long(argc, argv, "s:u:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            snprintf(a->conf.server, sizeof a->conf.server, "%s", optarg);
+            break;
+        case 'u':
+            if (strlen(optarg) >= sizeof a->conf.user) {
+                fprintf(stderr, "cb-supervisor: --user: too long (at most %zu bytes)\n",
+                        sizeof a->conf.user - 1);
+                return 2;
+            }
+            snprintf(a->conf.user, sizeof a->conf.user, "%s", optarg);
+            break;
+        case 'h':
             usage(stdout);
             return 0;
-        }
-        if (strcmp(argv[i], "--version") == 0) {
+        case 'V':
             printf("cb-supervisor %s\n", CB_VERSION);
             return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
-        fprintf(stderr, "cb-supervisor: unknown argument '%s'\n", argv[i]);
+    }
+    if (optind < argc) {
+        fprintf(stderr, "cb-supervisor: unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
         return 2;
     }
-    usage(stderr);
-    return 2;
+    char err[600];
+    if (!clientconf_resolve(&a->conf, err, sizeof err)) {
+        fprintf(stderr, "cb-supervisor: %s\n", err);
+        return 2;
+    }
+    setlocale(LC_ALL, "");
+    signal(SIGPIPE, SIG_IGN);
+    net_init(a);
+    a->sort_col = COL_BP;
+    login_init(&a->login, "cb-supervisor — log in", a->conf.server, a->conf.user, a->conf.password);
+    memset(a->conf.password, 0, sizeof a->conf.password);
+    tui_start();
+    a->dirty = true;
+    if (a->login.fields[0].len && a->login.fields[1].len && a->login.fields[2].len) {
+        a->login.busy = true;
+        net_login(a);
+    }
+    bool key_seen = true;
+    time_t drawn_second = 0;
+    while (!a->quit) {
+        time_t now = time(NULL);
+        /* the clock-driven parts: countdowns, highlights ending, reconnect */
+        if (now != drawn_second && (a->view == VIEW_DETAIL || a->view == VIEW_AGENTS ||
+                                    a->s.conn == SESSION_DOWN || monitor_flashing(a) || a->status_until))
+            a->dirty = true;
+        if (a->status_until && now >= a->status_until) {
+            a->status[0] = '\0';
+            a->status_until = 0;
+            a->dirty = true;
+        }
+        int timeout = 1000;
+        if (a->dirty) {
+            long since = main_ms_since(&a->drawn_at);
+            if (key_seen || since >= MAIN_REDRAW_MS) {
+                a->dirty = false;
+                key_seen = false;
+                drawn_second = now;
+                clock_gettime(CLOCK_MONOTONIC, &a->drawn_at);
+                main_draw(a);
+            } else {
+                timeout = (int)(MAIN_REDRAW_MS - since);
+            }
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int to_second = 1000 - (int)(ts.tv_nsec / 1000000) + 5;
+        if (to_second < timeout)
+            timeout = to_second;
+        long curl_ms = a->s.http ? httpc_timeout_ms(a->s.http) : -1;
+        if (curl_ms >= 0 && curl_ms < timeout)
+            timeout = (int)curl_ms;
+        struct pollfd fds[1] = {{.fd = 0, .events = POLLIN}};
+        if (a->s.http)
+            httpc_wait(a->s.http, fds, 1, timeout);
+        else
+            poll(fds, 1, timeout);
+        wint_t ch;
+        int r;
+        while ((r = get_wch(&ch)) != ERR) {
+            main_key(a, ch, r == KEY_CODE_YES);
+            key_seen = true;
+        }
+        if (a->s.http) {
+            httpc_run(a->s.http);
+            session_tick(&a->s);
+        }
+        performance_tick(a);
+    }
+    tui_end();
+    session_free(&a->s);
+    return 0;
 }

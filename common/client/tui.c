@@ -188,6 +188,24 @@ int tui_putf(int y, int x, int width, enum tui_role role, bool pad, const char *
     return tui_put(y, x, width, role, buf, pad);
 }
 
+void tui_cells(int y, int x, int w, enum tui_role role, int n, const int *widths,
+               const char *const *cells)
+{
+    tui_put(y, x, w, role, "", true);
+    int cx = x;
+    for (int i = 0; i < n && cx < x + w; i++) {
+        int cw = widths[i] < 0 ? -widths[i] : widths[i];
+        if (cx + cw > x + w)
+            cw = x + w - cx;
+        int tw = tui_width(cells[i]);
+        if (widths[i] < 0 && tw < cw)
+            tui_put(y, cx + cw - tw, tw, role, cells[i], false);
+        else
+            tui_put(y, cx, cw, role, cells[i], false);
+        cx += cw + 1;
+    }
+}
+
 void tui_fill(int y, int x, int h, int w, enum tui_role role)
 {
     for (int i = 0; i < h; i++)

@@ -48,6 +48,11 @@ int tui_put(int y, int x, int width, enum tui_role role, const char *s, bool pad
 /* printf, then tui_put. */
 int tui_putf(int y, int x, int width, enum tui_role role, bool pad, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+/* A table row: n cells from x, cell i in widths[i] display columns
+ * (cut with '…' when longer; a negative width right-aligns), one space
+ * between cells, the row padded to w columns in role. */
+void tui_cells(int y, int x, int w, enum tui_role role, int n, const int *widths,
+               const char *const *cells);
 /* Fills a rectangle with spaces in role. */
 void tui_fill(int y, int x, int h, int w, enum tui_role role);
 /* A frame with a title. */
