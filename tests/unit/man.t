@@ -355,6 +355,26 @@ for longopt in re.findall(r'\{"([a-z-]+)", (?:no|required)_argument', agent_main
                                            capture_output=True, text=True).stdout,
           "cb-agent --help mentions --%s" % longopt)
 
+
+# ---- cb-supervisor: every option in cb-supervisor(1) and --help ----
+
+sup_man = read("man/cb-supervisor.1")
+sup_main = read("supervisor-tui/main.c")
+for longopt in re.findall(r'\{"([a-z-]+)", (?:no|required)_argument', sup_main):
+    check(re.search(r"^\.It Fl \\-%s\b" % re.escape(longopt), sup_man, re.M),
+          "cb-supervisor.1 documents --%s" % longopt)
+    check("--" + longopt in subprocess.run([os.path.join(os.environ.get("CB_BUILD", "build"), "cb-supervisor"), "--help"],
+                                           capture_output=True, text=True).stdout,
+          "cb-supervisor --help mentions --%s" % longopt)
+# every key named in the help view is in the KEYS section
+sup_keys = section(sup_man.splitlines(), ".Sh KEYS")
+prompt_c = read("supervisor-tui/prompt.c")
+help_text = "".join(re.findall(r'^\s*"(.*?)\\n"', prompt_c, re.M))
+for k in ["<", ">", "m", "w", "l", "Q", "P", "e", "f", "x", "/", "a", "d", "I"]:
+    check(k in help_text, "the help view of cb-supervisor names the key %s" % k)
+    check(re.search(r"^\.It\b.*\bIc %s(\s|,|$)" % re.escape(k if k not in "<>" else k), sup_keys, re.M),
+          "cb-supervisor.1 KEYS lists the key %s" % k)
+
 # ---- TAP ------------------------------------------------------------------------
 
 print("1..%d" % len(results))
