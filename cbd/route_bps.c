@@ -55,8 +55,7 @@ static void route_bps_find_failed(struct http_request *req, enum store_result r)
         http_reply_error(req, ERR_INTERNAL, NULL, NULL);
 }
 
-/* The BP named by the path on this thread's reader; false after replying. */
-static bool route_bps_read(struct http_request *req, struct store **st, struct cb_bp *bp)
+bool route_bps_read(struct http_request *req, struct store **st, struct cb_bp *bp)
 {
     *st = store_reader();
     if (*st == NULL) {

@@ -60,6 +60,7 @@ static const struct route router_table[] = {
     {"GET", V1 "/me/interaction", ROUTE_AGENT, route_me_interaction},
     /* -- figures and reports (stats.c, route_reports.c) -- */
     {"GET", V1 "/stats", ROUTE_SUPERVISOR, route_stats},
+    {"GET", V1 "/bps/{id}/performance", ROUTE_SUPERVISOR, route_performance},
     {"GET", V1 "/reports/completed", ROUTE_SUPERVISOR, route_reports_completed},
 };
 

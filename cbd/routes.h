@@ -22,6 +22,9 @@ route_handler route_healthz;
 route_handler route_bps_list, route_bps_get, route_bps_patch, route_bps_stop, route_bps_start,
     route_bps_slots;
 route_handler route_audit;
+/* The BP the path's {id} names (id or name) on this thread's reader, into
+ * *bp (the caller's); false after replying 404 (or 500 / 503). */
+bool route_bps_read(struct http_request *req, struct store **st, struct cb_bp *bp);
 /* -- callbacks (route_callbacks.c, route_callback_actions.c) -- */
 route_handler route_callbacks_create, route_callbacks_search, route_callbacks_get,
     route_callbacks_patch, route_me_callbacks;
@@ -61,6 +64,8 @@ route_handler route_dnc_list, route_dnc_add, route_dnc_remove;
 route_handler route_interactions_post, route_me_history, route_me_interaction;
 /* -- figures and reports (stats.c, route_reports.c) -- */
 route_handler route_stats, route_reports_completed;
+/* route_performance.c: GET /bps/{id}/performance */
+route_handler route_performance;
 /* metrics.c */
 route_handler metrics_route;
 

@@ -31,6 +31,12 @@
  * CLBK Stat changed, at most once per BP per second; stats_next_deadline
  * wakes the engine for the one held back, for the next shift start and
  * for the next opening or closing of each schedule.
+ *
+ * One BP's view (stats_view_*, for GET /bps/{id}/performance) is its row
+ * from the snapshot, or — before the first load, or once the snapshot's
+ * shift has ended and the engine has not rolled it over yet — counted from
+ * a reader by the load itself (stats_load_one), so the shift and the
+ * figures are always this file's.
  */
 #include "stats.h"
 
@@ -376,6 +382,56 @@ static cJSON *stats_row_json(const struct cb_bp *bp, const struct stats_fig *f, 
     cJSON_AddNumberToObject(o, "fail_pct", f->proc ? (double)(1000 - tenths) / 10.0 : 0.0);
     json_add_instant(o, "shift_start", f->shift_start);
     return o;
+}
+
+/* ---- one BP's view (GET /bps/{id}/performance) ------------------------------ */
+
+static void stats_view_fill(struct stats_view *out, const struct cb_bp *bp,
+                            const struct stats_fig *f, int64_t now)
+{
+    out->shift_start = f->shift_start;
+    out->shift_next = f->shift_next;
+    out->proc = f->proc;
+    out->purged = f->purged;
+    out->reached = f->reached;
+    out->row = stats_row_json(bp, f, now);
+}
+
+bool stats_view_published(int64_t bp_id, int64_t now, struct stats_view *out)
+{
+    memset(out, 0, sizeof *out);
+    struct stats_snap snap;
+    bool found = false;
+    pthread_mutex_lock(&stats_lock);
+    for (size_t i = 0; stats_loaded && !found && i < stats_snap_count; i++)
+        if (stats_snaps[i].bp.id == bp_id) {
+            snap = stats_snaps[i];
+            found = true;
+        }
+    pthread_mutex_unlock(&stats_lock);
+    if (!found || now < snap.fig.shift_start || now >= snap.fig.shift_next)
+        return false;
+    stats_view_fill(out, &snap.bp, &snap.fig, now);
+    return true;
+}
+
+enum store_result stats_view_load(struct store *st, const struct cb_bp *bp, int64_t now,
+                                  struct stats_view *out)
+{
+    memset(out, 0, sizeof *out);
+    struct stats_bp r;
+    memset(&r, 0, sizeof r);
+    r.bp = *bp;
+    enum store_result res = stats_load_one(st, &r, now);
+    if (res == STORE_OK)
+        stats_view_fill(out, &r.bp, &r.fig, now);
+    return res;
+}
+
+void stats_view_clear(struct stats_view *v)
+{
+    cJSON_Delete(v->row);
+    v->row = NULL;
 }
 
 /* ---- time ---------------------------------------------------------------------- */

@@ -39,6 +39,25 @@ int64_t stats_next_deadline(void);
  * reloads every figure from the store, dropping what it had counted. */
 void stats_after_batch(struct store *w, bool committed);
 
+/* One BP's figures as GET /stats shows them, with the counts behind the
+ * row (GET /bps/{id}/performance checks its own counts against them). */
+struct stats_view {
+    int64_t shift_start, shift_next; /* the shift [start, next) holding now */
+    int64_t proc, purged, reached;   /* reached_pct is reached over proc */
+    cJSON *row;                      /* the row of GET /stats; the caller's (stats_view_clear) */
+};
+/* From the published figures (any thread): false when they are not loaded,
+ * do not hold bp_id yet, or are of a shift that has ended by now (the engine
+ * has not rolled it over yet). */
+bool stats_view_published(int64_t bp_id, int64_t now, struct stats_view *out);
+/* Counted from st (a reader, inside the caller's read transaction) for the
+ * shift holding now, as the engine counts them after a load or a rollover:
+ * the same shift and row as GET /stats gives. */
+enum store_result stats_view_load(struct store *st, const struct cb_bp *bp, int64_t now,
+                                  struct stats_view *out);
+/* Frees the row of a view. */
+void stats_view_clear(struct stats_view *v);
+
 /* GET /api/v1/stats. */
 void route_stats(struct http_request *req);
 

@@ -369,6 +369,24 @@ struct store_shift_counts {
 enum store_result store_report_shift(struct store *st, int64_t bp_id, int64_t from, int64_t to,
                                      struct store_shift_counts *out);
 
+/* A shift hour by hour, for GET /bps/{id}/performance. */
+#define STORE_PERF_HOURS 24
+struct store_performance {
+    int64_t processed[STORE_PERF_HOURS]; /* completed in the hour, every end state but purged */
+    int64_t reached[STORE_PERF_HOURS];   /* of which reached (as store_shift_counts counts it) */
+    int64_t purged;                      /* purged in [from, to) */
+    int64_t attempts[ATTEMPT__COUNT];    /* attempts by state, at in [from, attempts_to) */
+};
+
+/* bp_id's completions in [from, to) by hours of 3600 s from `from` (hour h
+ * holds completed_at in [from + 3600 h, from + 3600 (h + 1)); the last of
+ * `hours` (1..STORE_PERF_HOURS) also holds what comes after it), and its
+ * attempts in [from, attempts_to) by state: two index range reads
+ * (callbacks_completed, attempts_bp_at). */
+enum store_result store_report_performance(struct store *st, int64_t bp_id, int64_t from,
+                                           int64_t to, int64_t attempts_to, int hours,
+                                           struct store_performance *out);
+
 /* One completed callback of report 6.04 with every attempt, oldest first. */
 struct store_report_row {
     int64_t id;

@@ -6,7 +6,8 @@
  * (attempts.bp_id is the callback's BP, copied when the attempt is
  * recorded), open callbacks by (bp_id, location) through
  * callbacks_bp_location. Their cost grows with one shift or one page, not
- * with the history.
+ * with the history. The same ranges, grouped by hour and by attempt state,
+ * give GET /bps/{id}/performance (store_report_performance).
  */
 #include "store_internal.h"
 
@@ -15,16 +16,18 @@
 
 #include "xalloc.h"
 
+/* "Reached", of a completed callback c: Handled, and the last attempt (the
+ * one that completed it) connected live — one step of attempts_callback. */
+#define STORE_REACHED_SQL                                                       \
+    "(c.end_state = 'handled' AND (SELECT a.connect FROM attempts a "           \
+    "WHERE a.callback_id = c.id ORDER BY a.id DESC LIMIT 1) = 'live')"
+
 enum store_result store_report_shift(struct store *st, int64_t bp_id, int64_t from, int64_t to,
                                      struct store_shift_counts *out)
 {
     memset(out, 0, sizeof *out);
-    /* "reached": Handled, and the last attempt (the one that completed it)
-     * connected live */
     sqlite3_stmt *s = store_stmt(
-        st, "SELECT count(*), total(c.end_state = 'purged'), "
-            "total(c.end_state = 'handled' AND (SELECT a.connect FROM attempts a "
-            "WHERE a.callback_id = c.id ORDER BY a.id DESC LIMIT 1) = 'live') "
+        st, "SELECT count(*), total(c.end_state = 'purged'), total(" STORE_REACHED_SQL ") "
             "FROM callbacks c WHERE c.bp_id = ?1 AND c.completed_at >= ?2 AND c.completed_at < ?3");
     if (s == NULL)
         return STORE_ERROR;
@@ -68,6 +71,58 @@ enum store_result store_report_shift(struct store *st, int64_t bp_id, int64_t fr
     if (rc == SQLITE_ROW) {
         out->to_be_proc = sqlite3_column_int64(s, 0);
         rc = SQLITE_DONE;
+    }
+    sqlite3_reset(s);
+    return store_result_of(st, rc);
+}
+
+enum store_result store_report_performance(struct store *st, int64_t bp_id, int64_t from,
+                                           int64_t to, int64_t attempts_to, int hours,
+                                           struct store_performance *out)
+{
+    memset(out, 0, sizeof *out);
+    if (hours < 1)
+        hours = 1;
+    if (hours > STORE_PERF_HOURS)
+        hours = STORE_PERF_HOURS;
+    /* at most `hours` groups; the index gives the rows in completion order */
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT min((c.completed_at - ?2) / 3600, ?4 - 1) AS h, "
+            "total(c.end_state <> 'purged'), total(c.end_state = 'purged'), "
+            "total(" STORE_REACHED_SQL ") "
+            "FROM callbacks c WHERE c.bp_id = ?1 AND c.completed_at >= ?2 AND c.completed_at < ?3 "
+            "GROUP BY h");
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, bp_id);
+    sqlite3_bind_int64(s, 2, from);
+    sqlite3_bind_int64(s, 3, to);
+    sqlite3_bind_int(s, 4, hours);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t h = sqlite3_column_int64(s, 0);
+        if (h < 0 || h >= hours)
+            continue; /* cannot happen: from <= completed_at, clamped to hours - 1 */
+        out->processed[h] += sqlite3_column_int64(s, 1);
+        out->purged += sqlite3_column_int64(s, 2);
+        out->reached[h] += sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store_result_of(st, rc);
+
+    s = store_stmt(st, "SELECT state, count(*) FROM attempts "
+                       "WHERE bp_id = ?1 AND at >= ?2 AND at < ?3 GROUP BY state");
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, bp_id);
+    sqlite3_bind_int64(s, 2, from);
+    sqlite3_bind_int64(s, 3, attempts_to);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        enum attempt_state a;
+        const char *state = (const char *)sqlite3_column_text(s, 0);
+        if (state && attempt_parse(state, &a))
+            out->attempts[a] += sqlite3_column_int64(s, 1);
     }
     sqlite3_reset(s);
     return store_result_of(st, rc);

@@ -28,6 +28,7 @@ ROUTES = [
     ("POST", "/api/v1/bps/999/stop", None, SUP),
     ("POST", "/api/v1/bps/999/start", None, SUP),
     ("GET", "/api/v1/bps/999/slots", None, ANY),
+    ("GET", "/api/v1/bps/999/performance", None, SUP),
     ("GET", "/api/v1/audit", None, SUP),
     ("POST", "/api/v1/callbacks", {}, USERS),
     ("GET", "/api/v1/callbacks", None, USERS),
