@@ -52,6 +52,7 @@ CLIENT_SRC := $(sort $(wildcard common/client/*.c))
 CBD_SRC    := $(sort $(wildcard cbd/*.c))
 AGENT_SRC  := $(sort $(wildcard agent-tui/*.c))
 SUPER_SRC  := $(sort $(wildcard supervisor-tui/*.c))
+SIM_SRC    := $(sort $(wildcard sim/*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -67,11 +68,12 @@ CBD_OBJ    := $(call obj,$(CBD_SRC))
 CLIENT_OBJ := $(call obj,$(CLIENT_SRC))
 AGENT_OBJ  := $(call obj,$(AGENT_SRC))
 SUPER_OBJ  := $(call obj,$(SUPER_SRC))
+SIM_OBJ    := $(call obj,$(SIM_SRC))
 TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 LIBCOMMON  := $(BUILD)/libcbcommon.a
 LIBCLIENT  := $(BUILD)/libcbclient.a
 
-PROGRAMS   := $(BUILD)/cbd $(BUILD)/cb-agent $(BUILD)/cb-supervisor
+PROGRAMS   := $(BUILD)/cbd $(BUILD)/cb-agent $(BUILD)/cb-supervisor $(BUILD)/cbd-sim
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 SCRIPT_WRAPPERS := $(patsubst tests/%,$(BUILD)/tests/%,$(SCRIPT_TESTS))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
@@ -88,7 +90,7 @@ $(BUILD)/obj/%.o: %.c
 	$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
 
 $(CBD_OBJ):   EXTRA_CFLAGS = $(call pkg_cflags,$(PKGS_CBD))
-$(AGENT_OBJ) $(SUPER_OBJ) $(CLIENT_OBJ): EXTRA_CFLAGS = $(call pkg_cflags,$(PKGS_TUI)) -Icommon/client
+$(AGENT_OBJ) $(SUPER_OBJ) $(SIM_OBJ) $(CLIENT_OBJ): EXTRA_CFLAGS = $(call pkg_cflags,$(PKGS_TUI)) -Icommon/client
 $(COMMON_OBJ) $(TESTLIB_OBJ): EXTRA_CFLAGS = $(call pkg_cflags,$(PKGS_COMMON))
 
 $(LIBCOMMON): $(COMMON_OBJ)
@@ -109,6 +111,10 @@ $(BUILD)/cb-agent: $(AGENT_OBJ) $(LIBCLIENT) $(LIBCOMMON)
 
 $(BUILD)/cb-supervisor: $(SUPER_OBJ) $(LIBCLIENT) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_TUI)) -lm
+
+# cbd-sim needs only libcurl and cJSON of the consoles' libraries.
+$(BUILD)/cbd-sim: $(SIM_OBJ) $(LIBCLIENT) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pkg_libs,libcurl libcjson) -lm
 
 # Unit tests: one C file each, linked with the common library and TAP helpers.
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(TESTLIB_OBJ) $(LIBCOMMON)
