@@ -10,12 +10,16 @@
 #                   prove run
 #   make asan       the whole suite built and run with ASan + UBSan
 #   make fuzz       every fuzz target for FUZZ_SECONDS each
-#   make install    binaries and man pages under $(DESTDIR)$(PREFIX)
+#   make install    binaries, man pages, the systemd unit and sysusers.d file
+#                   of cbd under $(DESTDIR)$(PREFIX)
 #   make demo       the demo (see README.md)
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+# the systemd unit and the sysusers.d file of cbd
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 BUILD   ?= build
 SAN     ?=
 CC      ?= cc
@@ -182,7 +186,8 @@ deps:
 deps-test:
 	@scripts/deps.sh test
 
-demo: deps
+demo:
+	@scripts/deps.sh demo
 	@scripts/demo.sh
 
 bench: deps
@@ -192,14 +197,19 @@ bench: deps
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	for m in $(MANPAGES); do \
 	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
 	done
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/cbd.service.in > $(DESTDIR)$(UNITDIR)/cbd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/cbd.service
+	install -m 644 dist/cbd.sysusers $(DESTDIR)$(SYSUSERSDIR)/cbd.conf
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
+	rm -f $(DESTDIR)$(UNITDIR)/cbd.service $(DESTDIR)$(SYSUSERSDIR)/cbd.conf
 	for m in $(MANPAGES); do \
 	    s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); \
 	done
