@@ -12,6 +12,7 @@
 # server is a private one (-L cbd-demo), so a tmux you run is not touched.
 #
 #   CBD_DEMO_PORT   the port (default: a free one)
+#   CBD_DEMO_RATE   callbacks cbd-sim schedules a minute (default 8)
 set -eu
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -64,7 +65,7 @@ if [ -z "$url" ]; then
 fi
 
 build/cbd-sim --server "$url" --agent bob --agent dave --agent erin --service-token "$token" \
-    --callbacks-per-min 8 --calls-per-min 3 >"$dir/sim.log" 2>&1 &
+    --callbacks-per-min "${CBD_DEMO_RATE:-8}" --calls-per-min 3 >"$dir/sim.log" 2>&1 &
 sim_pid=$!
 echo $sim_pid >"$dir/sim.pid"
 
