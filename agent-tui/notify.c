@@ -82,20 +82,27 @@ static void notify_closed(NotifyNotification *n, gpointer data)
     g_hash_table_remove(notify_shown, data);
 }
 
+static bool notify_caps_known;
+
 static bool notify_ensure_init(void)
 {
-    if (notify_inited)
-        return true;
-    if (!notify_init("cb-agent")) {
-        notify_send_line('E', "libnotify could not start");
-        return false;
+    if (!notify_inited) {
+        if (!notify_init("cb-agent")) {
+            notify_send_line('E', "libnotify could not start");
+            return false;
+        }
+        notify_inited = true;
     }
-    notify_inited = true;
-    GList *caps = notify_get_server_caps();
-    for (GList *c = caps; c; c = c->next)
-        if (strcmp((const char *)c->data, "actions") == 0)
-            notify_has_actions = true;
-    g_list_free_full(caps, g_free);
+    /* a server that did not answer the question at the first offer is
+     * asked again at the next one */
+    if (!notify_caps_known) {
+        GList *caps = notify_get_server_caps();
+        notify_caps_known = caps != NULL;
+        for (GList *c = caps; c; c = c->next)
+            if (strcmp((const char *)c->data, "actions") == 0)
+                notify_has_actions = true;
+        g_list_free_full(caps, g_free);
+    }
     return true;
 }
 
@@ -209,26 +216,42 @@ void notify_withdraw(int64_t id)
         g_main_context_invoke(notify_ctx, notify_do_withdraw, (gpointer)(intptr_t)id);
 }
 
+/* Lines from the notification thread; a line cut between two reads waits
+ * here for its end. */
+static char notify_buf[4096];
+static size_t notify_len;
+
+static void notify_line(struct app *a, char *line)
+{
+    if (line[0] == 'E') {
+        if (!a->notifications_off)
+            app_status(a, STATUS_WARN, 10, "Desktop notifications are off (%s)", line + 2);
+        a->notifications_off = true;
+        return;
+    }
+    int64_t id = strtoll(line + 2, NULL, 10);
+    if (a->m.interaction == NULL || jv_int(a->m.interaction, "id", 0) != id ||
+        strcmp(model_istate(&a->m), "offered") != 0)
+        return; /* the offer is gone already */
+    net_action(a, line[0] == 'A' ? "accept" : "reject", id, NULL);
+}
+
 void notify_drain(struct app *a)
 {
-    char buf[4096];
-    ssize_t n = read(notify_pipe[0], buf, sizeof buf - 1);
+    ssize_t n = read(notify_pipe[0], notify_buf + notify_len, sizeof notify_buf - 1 - notify_len);
     if (n <= 0)
         return;
-    buf[n] = '\0';
-    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-        if (line[0] == 'E') {
-            if (!a->notifications_off)
-                app_status(a, STATUS_WARN, 10, "Desktop notifications are off (%s)", line + 2);
-            a->notifications_off = true;
-            continue;
-        }
-        int64_t id = strtoll(line + 2, NULL, 10);
-        if (a->m.interaction == NULL || jv_int(a->m.interaction, "id", 0) != id ||
-            strcmp(model_istate(&a->m), "offered") != 0)
-            continue; /* the offer is gone already */
-        net_action(a, line[0] == 'A' ? "accept" : "reject", id, NULL);
+    notify_len += (size_t)n;
+    char *start = notify_buf, *nl;
+    while ((nl = memchr(start, '\n', notify_len - (size_t)(start - notify_buf))) != NULL) {
+        *nl = '\0';
+        notify_line(a, start);
+        start = nl + 1;
     }
+    notify_len -= (size_t)(start - notify_buf);
+    memmove(notify_buf, start, notify_len);
+    if (notify_len == sizeof notify_buf - 1)
+        notify_len = 0; /* no line is that long: drop it */
     a->dirty = true;
 }
 
