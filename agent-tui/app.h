@@ -15,6 +15,7 @@
 #include <wchar.h>
 
 #include "clientconf.h"
+#include "console.h"
 #include "httpc.h"
 #include "login.h"
 #include "model.h"
@@ -23,7 +24,6 @@
 
 enum pane { PANE_NONE, PANE_PENDING, PANE_HISTORY };
 enum dialog { DLG_NONE, DLG_HELP, DLG_CONFIRM, DLG_COMPLETE, DLG_FORM };
-enum status_level { STATUS_INFO, STATUS_WARN, STATUS_ERROR };
 
 /* What a confirmation leads to. */
 enum confirm_action { CONFIRM_CALL_NOW, CONFIRM_CANCEL_DIAL, CONFIRM_QUIT };
@@ -95,9 +95,7 @@ struct app {
     bool complete_not_ready;
     bool action_busy;
     struct form form;
-    char status[512];
-    enum status_level status_level;
-    time_t status_until;
+    struct console_status st;
     bool notifications_off;
     bool dirty;
     bool bell; /* ring the terminal bell at the next draw (an offer) */
@@ -106,7 +104,7 @@ struct app {
 };
 
 /* status line: a message for a few seconds (0: until replaced) */
-void app_status(struct app *a, enum status_level level, int seconds, const char *fmt, ...)
+void app_status(struct app *a, enum console_level level, int seconds, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* net.c */

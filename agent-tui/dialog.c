@@ -42,7 +42,7 @@ void dialog_complete_open(struct app *a)
     enum status def;
     unsigned set = lifecycle_statuses(dialog_lc_state(a), &def);
     if (set == 0) {
-        app_status(a, STATUS_WARN, 4, "Nothing to complete in this state");
+        app_status(a, CONSOLE_WARN, 4, "Nothing to complete in this state");
         return;
     }
     a->complete_n = 0;

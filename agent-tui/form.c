@@ -164,11 +164,11 @@ void form_close(struct app *a)
 void form_open(struct app *a, enum form_origin origin, const cJSON *from)
 {
     if (origin != FORM_RESCHEDULE && !a->m.can_schedule) {
-        app_status(a, STATUS_WARN, 6, "Your profile may not schedule callbacks; ask a supervisor");
+        app_status(a, CONSOLE_WARN, 6, "Your profile may not schedule callbacks; ask a supervisor");
         return;
     }
     if (a->m.bps == NULL || cJSON_GetArraySize(a->m.bps) == 0) {
-        app_status(a, STATUS_WARN, 4, "The business processes are not loaded yet; try again");
+        app_status(a, CONSOLE_WARN, 4, "The business processes are not loaded yet; try again");
         return;
     }
     form_close(a);
@@ -419,7 +419,7 @@ void form_saved(struct app *a)
     bool resched = a->form.origin == FORM_RESCHEDULE;
     char dest[64];
     tui_field_get(&a->form.text[FF_DESTINATION], dest, sizeof dest);
-    app_status(a, STATUS_INFO, 6, resched ? "Callback rescheduled for %s" : "Callback for %s scheduled",
+    app_status(a, CONSOLE_INFO, 6, resched ? "Callback rescheduled for %s" : "Callback for %s scheduled",
                dest);
     form_close(a);
 }
@@ -594,14 +594,7 @@ void form_draw(struct app *a)
         const char *z[512];
         int n = form_zone_matches(a, z, 512);
         int rows_z = n < 8 ? n : 8, y = top + 2 + FF_TZ;
-        if (f->zone_sel >= n)
-            f->zone_sel = n - 1;
-        if (f->zone_sel < 0)
-            f->zone_sel = 0;
-        if (f->zone_sel < f->zone_top)
-            f->zone_top = f->zone_sel;
-        if (f->zone_sel >= f->zone_top + rows_z)
-            f->zone_top = f->zone_sel - rows_z + 1;
+        tui_list_clamp(&f->zone_sel, &f->zone_top, n, rows_z);
         if (n == 0)
             tui_put(y, fx, fw + 8, TUI_ERROR, " no zone matches ", true);
         for (int i = 0; i < rows_z && f->zone_top + i < n && f->zone_top + i < 512; i++)
@@ -639,7 +632,7 @@ static void form_cycle(struct app *a, int dir)
         if (form_routings(a) == 3)
             f->routing = !f->routing;
         else
-            app_status(a, STATUS_INFO, 3, "This business process offers only %s routing",
+            app_status(a, CONSOLE_INFO, 3, "This business process offers only %s routing",
                        f->routing ? "team" : "agent");
         form_fit_target(a);
     } else if (f->focus == FF_TARGET) {
@@ -791,7 +784,7 @@ void form_key(struct app *a, wint_t ch, bool is_key)
     if (esc) {
         form_close(a);
         if (f->origin == FORM_RESCHEDULE)
-            app_status(a, STATUS_INFO, 4, "Not completed: choose a status again (e)");
+            app_status(a, CONSOLE_INFO, 4, "Not completed: choose a status again (e)");
         return;
     }
     if (enter) {

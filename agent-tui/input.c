@@ -348,7 +348,7 @@ void input_key(struct app *a, wint_t ch, bool is_key)
             if (b->when(a))
                 b->act(a);
             else if (b->key != '\r')
-                app_status(a, STATUS_WARN, 3, "That key does nothing now (? lists the keys)");
+                app_status(a, CONSOLE_WARN, 3, "That key does nothing now (? lists the keys)");
             return;
         }
     }

@@ -6,7 +6,6 @@
  * moves the transfers on, and redraws when something changed.
  */
 #include <curses.h>
-#include <getopt.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -40,21 +39,19 @@ static void usage(FILE *out)
 
 static struct app app;
 
-void app_status(struct app *a, enum status_level level, int seconds, const char *fmt, ...)
+void app_status(struct app *a, enum console_level level, int seconds, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(a->status, sizeof a->status, fmt, ap);
+    console_status_set(&a->st, level, seconds, fmt, ap);
     va_end(ap);
-    a->status_level = level;
-    a->status_until = seconds > 0 ? time(NULL) + seconds : 0;
     a->dirty = true;
 }
 
 /* Does the screen show anything that changes by the second? */
 static bool main_ticking(const struct app *a)
 {
-    return a->m.interaction != NULL || a->s.conn == SESSION_DOWN || a->status_until != 0;
+    return a->m.interaction != NULL || a->s.conn == SESSION_DOWN || a->st.until != 0;
 }
 
 static void main_key(struct app *a, wint_t ch, bool is_key)
@@ -64,17 +61,10 @@ static void main_key(struct app *a, wint_t ch, bool is_key)
         return;
     }
     if (!a->logged_in) {
-        if (is_key && ch == KEY_MOUSE) {
-            MEVENT ev;
-            if (getmouse(&ev) == OK)
-                login_click(&a->login, ev.y, ev.x);
-        } else {
-            enum login_result r = login_key(&a->login, ch, is_key);
-            if (r == LOGIN_QUIT)
-                a->quit = true;
-            else if (r == LOGIN_SUBMIT)
-                net_login(a);
-        }
+        bool quit = false;
+        if (console_login_key(&a->login, ch, is_key, &quit))
+            net_login(a);
+        a->quit = quit;
         a->dirty = true;
         return;
     }
@@ -83,49 +73,10 @@ static void main_key(struct app *a, wint_t ch, bool is_key)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"server", required_argument, NULL, 's'},
-        {"user", required_argument, NULL, 'u'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
     struct app *a = &app;
-    int c;
-    while ((c = getopt_long(argc, argv, "s:u:hV", opts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            snprintf(a->conf.server, sizeof a->conf.server, "%s", optarg);
-            break;
-        case 'u':
-            if (strlen(optarg) >= sizeof a->conf.user) {
-                fprintf(stderr, "cb-agent: --user: too long (at most %zu bytes)\n",
-                        sizeof a->conf.user - 1);
-                return 2;
-            }
-            snprintf(a->conf.user, sizeof a->conf.user, "%s", optarg);
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'V':
-            printf("cb-agent %s\n", CB_VERSION);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "cb-agent: unexpected argument '%s'\n", argv[optind]);
-        usage(stderr);
-        return 2;
-    }
-    char err[600];
-    if (!clientconf_resolve(&a->conf, err, sizeof err)) {
-        fprintf(stderr, "cb-agent: %s\n", err);
-        return 2;
-    }
+    int rc = console_options(&a->conf, argc, argv, "cb-agent", usage);
+    if (rc >= 0)
+        return rc;
     setlocale(LC_ALL, "");
     signal(SIGPIPE, SIG_IGN);
     model_init(&a->m);
@@ -144,11 +95,8 @@ int main(int argc, char **argv)
         time_t now = time(NULL);
         if (main_ticking(a) && now != a->drawn_second)
             a->dirty = true;
-        if (a->status_until && now >= a->status_until) {
-            a->status[0] = '\0';
-            a->status_until = 0;
+        if (console_status_expire(&a->st, now))
             a->dirty = true;
-        }
         if (a->dirty) {
             a->dirty = false;
             a->drawn_second = now;

@@ -109,7 +109,7 @@ static void net_callback(struct app *a, const cJSON *cb)
     if (model_apply_callback(&a->m, cb)) {
         notify_offer(a->m.interaction);
         a->bell = true;
-        app_status(a, STATUS_INFO, 5, "Callback offered: %s (%s)", jv_str(cb, "destination"),
+        app_status(a, CONSOLE_INFO, 5, "Callback offered: %s (%s)", jv_str(cb, "destination"),
                    jv_str(cb, "bp"));
         if (a->m.contacts_recent == 0 && jv_int(cb, "id", 0) != before_id) {
             /* the count of recent contacts comes with GET /me/interaction */
@@ -142,7 +142,7 @@ static void net_conn(void *ctx)
 {
     struct app *a = ctx;
     if (a->s.conn == SESSION_UP && a->s.was_up)
-        app_status(a, STATUS_INFO, 4, "Connected again");
+        app_status(a, CONSOLE_INFO, 4, "Connected again");
     a->dirty = true;
 }
 
@@ -209,56 +209,39 @@ void net_logout(struct app *a)
             a->logout_pending = true;
             net_presence(a, false); /* no new offer meanwhile */
         }
-        app_status(a, STATUS_WARN, 0,
+        app_status(a, CONSOLE_WARN, 0,
                    "Logout waits until callback %lld (%s) is resolved; q again quits at once",
                    (long long)jv_int(a->m.interaction, "id", 0), model_istate(&a->m));
         a->dirty = true;
         return;
     }
     session_logout(&a->s, net_done, a, T_LOGOUT);
-    app_status(a, STATUS_INFO, 0, "Logging out…");
+    app_status(a, CONSOLE_INFO, 0, "Logging out…");
 }
 
 static void net_error_status(struct app *a, const char *what, const struct httpc_reply *r)
 {
     if (r->status == 0)
-        app_status(a, STATUS_ERROR, 8, "%s: cannot reach the server (%s)", what, r->message);
+        app_status(a, CONSOLE_ERROR, 8, "%s: cannot reach the server (%s)", what, r->message);
     else
-        app_status(a, STATUS_ERROR, 8, "%s: %s", what, r->message[0] ? r->message : "refused");
+        app_status(a, CONSOLE_ERROR, 8, "%s: %s", what, r->message[0] ? r->message : "refused");
 }
 
 static void net_login_done(void *ctx, const struct httpc_reply *r)
 {
     struct app *a = ctx;
+    static const char *const roles[] = {"agent", NULL};
     a->dirty = true;
-    if (r->status == 0) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "Cannot reach %s: %s", a->conf.server, r->message);
-        login_set_error(&a->login, msg);
+    if (!console_login_reply(&a->login, &a->s, r, a->conf.server, roles, "an agent", "cb-supervisor"))
         return;
-    }
-    if (r->status != 200) {
-        login_set_error(&a->login, r->message[0] ? r->message : "login refused");
-        a->login.focus = r->status == 401 ? 2 : a->login.focus;
-        return;
-    }
     const cJSON *user = cJSON_GetObjectItemCaseSensitive(r->json, "user");
-    if (strcmp(jv_str(user, "role"), "agent") != 0) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "%s is a%s %s, not an agent: use cb-supervisor",
-                 jv_str(user, "login"), strcmp(jv_str(user, "role"), "admin") == 0 ? "n" : "",
-                 jv_str(user, "role"));
-        session_logout(&a->s, NULL, NULL, 0);
-        login_set_error(&a->login, msg);
-        return;
-    }
     model_clear(&a->m);
     model_set_me(&a->m, user);
     a->logged_in = true;
     a->login.busy = false;
     session_start(&a->s);
     net_load_all(a);
-    app_status(a, STATUS_INFO, 5, "Logged in as %s; r makes you Ready", a->m.name);
+    app_status(a, CONSOLE_INFO, 5, "Logged in as %s; r makes you Ready", a->m.name);
 }
 
 static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *r)

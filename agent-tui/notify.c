@@ -225,7 +225,7 @@ static void notify_line(struct app *a, char *line)
 {
     if (line[0] == 'E') {
         if (!a->notifications_off)
-            app_status(a, STATUS_WARN, 10, "Desktop notifications are off (%s)", line + 2);
+            app_status(a, CONSOLE_WARN, 10, "Desktop notifications are off (%s)", line + 2);
         a->notifications_off = true;
         return;
     }

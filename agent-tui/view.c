@@ -203,14 +203,7 @@ static void view_pending(struct app *a, const struct layout *l)
         tui_put(y + 2, 2, COLS - 4, TUI_DIM, "No pending callbacks. s schedules one.", true);
         return;
     }
-    if (a->sel_pending >= n)
-        a->sel_pending = n - 1;
-    if (a->sel_pending < 0)
-        a->sel_pending = 0;
-    if (a->sel_pending < a->top_pending)
-        a->top_pending = a->sel_pending;
-    if (a->sel_pending >= a->top_pending + rows)
-        a->top_pending = a->sel_pending - rows + 1;
+    tui_list_clamp(&a->sel_pending, &a->top_pending, n, rows);
     int64_t now = time(NULL);
     for (int i = 0; i < rows && a->top_pending + i < n; i++) {
         int k = a->top_pending + i;
@@ -248,14 +241,7 @@ static void view_history(struct app *a, const struct layout *l)
         tui_put(y + 2, 2, COLS - 4, TUI_DIM, "No calls yet.", true);
         return;
     }
-    if (a->sel_history >= n)
-        a->sel_history = n - 1;
-    if (a->sel_history < 0)
-        a->sel_history = 0;
-    if (a->sel_history < a->top_history)
-        a->top_history = a->sel_history;
-    if (a->sel_history >= a->top_history + rows)
-        a->top_history = a->sel_history - rows + 1;
+    tui_list_clamp(&a->sel_history, &a->top_history, n, rows);
     for (int i = 0; i < rows && a->top_history + i < n; i++) {
         int k = a->top_history + i;
         const cJSON *c = cJSON_GetArrayItem(a->m.history, k);
@@ -339,13 +325,7 @@ void view_draw(struct app *a)
     else
         view_idle(a, &l);
     /* the status line */
-    if (a->status[0] && (a->status_until == 0 || time(NULL) < a->status_until)) {
-        enum tui_role r = a->status_level == STATUS_ERROR  ? TUI_ERROR
-                          : a->status_level == STATUS_WARN ? TUI_WARN : TUI_NORMAL;
-        tui_put(LINES - 2, 1, COLS - 2, r, a->status, true);
-    } else if (a->s.conn == SESSION_DOWN && a->s.conn_why[0]) {
-        tui_putf(LINES - 2, 1, COLS - 2, TUI_ERROR, true, "Connection lost: %s", a->s.conn_why);
-    }
+    console_status_draw(&a->st, &a->s, LINES - 2, NULL);
     input_keybar_draw(a, LINES - 1);
     if (a->dlg == DLG_FORM)
         form_draw(a);

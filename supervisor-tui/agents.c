@@ -52,14 +52,7 @@ void agents_draw(struct app *a, int top, int h)
     static const char *const titles[] = {"Login", "Name", "Presence", "Holds", "Number", "State", "For"};
     tui_cells(top + 1, 1, COLS - 1, TUI_TITLE, 7, widths, titles);
     int rows = h - 2;
-    if (a->agents_sel >= n)
-        a->agents_sel = n - 1;
-    if (a->agents_sel < 0)
-        a->agents_sel = 0;
-    if (a->agents_sel < a->agents_top)
-        a->agents_top = a->agents_sel;
-    if (a->agents_sel >= a->agents_top + rows)
-        a->agents_top = a->agents_sel - rows + 1;
+    tui_list_clamp(&a->agents_sel, &a->agents_top, n, rows);
     int64_t now = time(NULL);
     for (int i = 0; i < rows && a->agents_top + i < n; i++) {
         const cJSON *u = cJSON_GetArrayItem(a->agents, a->agents_top + i);

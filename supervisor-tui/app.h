@@ -17,6 +17,7 @@
 #include <wchar.h>
 
 #include "clientconf.h"
+#include "console.h"
 #include "httpc.h"
 #include "jv.h"
 #include "login.h"
@@ -25,7 +26,6 @@
 
 enum view { VIEW_MONITOR, VIEW_DETAIL, VIEW_AGENTS, VIEW_DNC };
 enum tab { TAB_PERFORMANCE, TAB_TIMING, TAB_SEARCH, TAB_CURRENT, TAB_COMPLETED, TAB_COUNT };
-enum status_level { STATUS_INFO, STATUS_WARN, STATUS_ERROR };
 
 /* The monitor's columns, in order. */
 enum col { COL_BP, COL_STAT, COL_PROC, COL_TBP, COL_AVG, COL_PURGED, COL_REACHED, COL_FAIL, COL_COUNT };
@@ -160,14 +160,12 @@ struct app {
     cJSON *import_lines;
     int import_left, import_ok, import_dup, import_bad;
     char import_first_error[256];
-    char status[512];
-    enum status_level status_level;
-    time_t status_until;
+    struct console_status st;
     bool dirty;
     struct timespec drawn_at;
 };
 
-void app_status(struct app *a, enum status_level level, int seconds, const char *fmt, ...)
+void app_status(struct app *a, enum console_level level, int seconds, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* The BP row with that id, or NULL. */
 struct bp_row *app_row(struct app *a, int64_t id);

@@ -52,7 +52,7 @@ void completed_page(struct app *a, const struct httpc_reply *r)
     struct report *rep = &a->report;
     rep->loading = false;
     if (r->status != 200) {
-        app_status(a, STATUS_ERROR, 10, "Report: %s", r->status ? r->message : "cannot reach the server");
+        app_status(a, CONSOLE_ERROR, 10, "Report: %s", r->status ? r->message : "cannot reach the server");
         return;
     }
     cJSON_Delete(rep->rows);
@@ -84,14 +84,7 @@ void completed_draw(struct app *a, int top, int h)
     int n = cJSON_GetArraySize(r->rows), rows = h - 3;
     if (n == 0)
         tui_put(top + 2, 2, COLS - 4, TUI_DIM, r->loading ? "Loading…" : "Nothing completed in this range.", true);
-    if (r->sel >= n)
-        r->sel = n - 1;
-    if (r->sel < 0)
-        r->sel = 0;
-    if (r->sel < r->top)
-        r->top = r->sel;
-    if (r->sel >= r->top + rows)
-        r->top = r->sel - rows + 1;
+    tui_list_clamp(&r->sel, &r->top, n, rows);
     for (int i = 0; i < rows && r->top + i < n; i++) {
         const cJSON *c = cJSON_GetArrayItem(r->rows, r->top + i);
         char entered[32], last[32];
@@ -147,7 +140,7 @@ void completed_csv_page(struct app *a, const struct httpc_reply *r)
     if (r->status != 200) {
         fclose(rep->csv);
         rep->csv = NULL;
-        app_status(a, STATUS_ERROR, 10, "Export stopped: %s", r->status ? r->message : "cannot reach the server");
+        app_status(a, CONSOLE_ERROR, 10, "Export stopped: %s", r->status ? r->message : "cannot reach the server");
         return;
     }
     const char *body = r->body;
@@ -161,7 +154,7 @@ void completed_csv_page(struct app *a, const struct httpc_reply *r)
         }
     }
     if (fwrite(body, 1, len, rep->csv) != len) {
-        app_status(a, STATUS_ERROR, 10, "Export stopped: %s: %s", rep->csv_path, strerror(errno));
+        app_status(a, CONSOLE_ERROR, 10, "Export stopped: %s: %s", rep->csv_path, strerror(errno));
         fclose(rep->csv);
         rep->csv = NULL;
         return;
@@ -175,9 +168,9 @@ void completed_csv_page(struct app *a, const struct httpc_reply *r)
         return;
     }
     if (fclose(rep->csv) != 0)
-        app_status(a, STATUS_ERROR, 10, "Export failed: %s: %s", rep->csv_path, strerror(errno));
+        app_status(a, CONSOLE_ERROR, 10, "Export failed: %s: %s", rep->csv_path, strerror(errno));
     else
-        app_status(a, STATUS_INFO, 10, "Exported %ld lines (header included) to %s", rep->csv_lines, rep->csv_path);
+        app_status(a, CONSOLE_INFO, 10, "Exported %ld lines (header included) to %s", rep->csv_lines, rep->csv_path);
     rep->csv = NULL;
 }
 
@@ -188,7 +181,7 @@ void completed_text_entered(struct app *a, enum prompt_action act, const char *t
         int y, m, d;
         const char *why;
         if (text[0] && !civil_parse_date(text, &y, &m, &d, &why)) {
-            app_status(a, STATUS_ERROR, 8, "%s: %s (YYYY-MM-DD)", act == ACT_REPORT_FROM ? "From" : "To", why);
+            app_status(a, CONSOLE_ERROR, 8, "%s: %s (YYYY-MM-DD)", act == ACT_REPORT_FROM ? "From" : "To", why);
             return;
         }
         snprintf(act == ACT_REPORT_FROM ? r->from : r->to, sizeof r->from, "%s", text);
@@ -199,17 +192,17 @@ void completed_text_entered(struct app *a, enum prompt_action act, const char *t
         if (text[0] == '\0')
             return;
         if (r->csv) {
-            app_status(a, STATUS_WARN, 5, "An export is under way already");
+            app_status(a, CONSOLE_WARN, 5, "An export is under way already");
             return;
         }
         snprintf(r->csv_path, sizeof r->csv_path, "%s", text);
         r->csv = fopen(r->csv_path, "wx");
         if (r->csv == NULL && errno == EEXIST) {
-            app_status(a, STATUS_ERROR, 10, "%s exists already: name another file", r->csv_path);
+            app_status(a, CONSOLE_ERROR, 10, "%s exists already: name another file", r->csv_path);
             return;
         }
         if (r->csv == NULL) {
-            app_status(a, STATUS_ERROR, 10, "%s: %s", r->csv_path, strerror(errno));
+            app_status(a, CONSOLE_ERROR, 10, "%s: %s", r->csv_path, strerror(errno));
             return;
         }
         r->csv_lines = 0;

@@ -121,14 +121,7 @@ static void detail_current_draw(struct app *a, int top, int h)
         tui_put(top + 2, 1, COLS - 2, TUI_DIM, "Nothing in the queue or with agents.", true);
         return;
     }
-    if (a->cur_sel >= n)
-        a->cur_sel = n - 1;
-    if (a->cur_sel < 0)
-        a->cur_sel = 0;
-    if (a->cur_sel < a->cur_top)
-        a->cur_top = a->cur_sel;
-    if (a->cur_sel >= a->cur_top + rows)
-        a->cur_top = a->cur_sel - rows + 1;
+    tui_list_clamp(&a->cur_sel, &a->cur_top, n, rows);
     int64_t now = time(NULL);
     for (int i = 0; i < rows && a->cur_top + i < n; i++) {
         const cJSON *cb = cJSON_GetArrayItem(a->current, a->cur_top + i);

@@ -28,7 +28,7 @@ void dnc_reload(struct app *a)
 static void dnc_more(struct app *a)
 {
     if (a->dnc_next[0] == '\0') {
-        app_status(a, STATUS_INFO, 3, "This is the end of the list");
+        app_status(a, CONSOLE_INFO, 3, "This is the end of the list");
         return;
     }
     char path[512];
@@ -51,14 +51,7 @@ void dnc_draw(struct app *a, int top, int h)
     int rows = h - 2;
     if (n == 0)
         tui_put(top + 2, 2, COLS - 4, TUI_DIM, "No numbers.", true);
-    if (a->dnc_sel >= n)
-        a->dnc_sel = n - 1;
-    if (a->dnc_sel < 0)
-        a->dnc_sel = 0;
-    if (a->dnc_sel < a->dnc_top)
-        a->dnc_top = a->dnc_sel;
-    if (a->dnc_sel >= a->dnc_top + rows)
-        a->dnc_top = a->dnc_sel - rows + 1;
+    tui_list_clamp(&a->dnc_sel, &a->dnc_top, n, rows);
     for (int i = 0; i < rows && a->dnc_top + i < n; i++) {
         const cJSON *e = cJSON_GetArrayItem(a->dnc, a->dnc_top + i);
         char added[32];
@@ -78,7 +71,7 @@ void dnc_reply(struct app *a, int tag, int64_t arg, const struct httpc_reply *r)
     switch (tag) {
     case T_DNC:
         if (r->status != 200) {
-            app_status(a, STATUS_ERROR, 8, "Do-not-call: %s", r->status ? r->message : "cannot reach the server");
+            app_status(a, CONSOLE_ERROR, 8, "Do-not-call: %s", r->status ? r->message : "cannot reach the server");
             return;
         }
         if (arg == 0 || a->dnc == NULL) {
@@ -94,16 +87,16 @@ void dnc_reply(struct app *a, int tag, int64_t arg, const struct httpc_reply *r)
         return;
     case T_DNC_ADD:
         if (r->status == 201)
-            app_status(a, STATUS_INFO, 6, "%s is on the do-not-call list", jv_str(r->json, "number"));
+            app_status(a, CONSOLE_INFO, 6, "%s is on the do-not-call list", jv_str(r->json, "number"));
         else
-            app_status(a, STATUS_ERROR, 10, "Not added: %s", r->status ? r->message : "cannot reach the server");
+            app_status(a, CONSOLE_ERROR, 10, "Not added: %s", r->status ? r->message : "cannot reach the server");
         dnc_reload(a);
         return;
     case T_DNC_REMOVE:
         if (r->status == 200)
-            app_status(a, STATUS_INFO, 6, "%s is off the do-not-call list", jv_str(r->json, "number"));
+            app_status(a, CONSOLE_INFO, 6, "%s is off the do-not-call list", jv_str(r->json, "number"));
         else
-            app_status(a, STATUS_ERROR, 10, "Not removed: %s", r->status ? r->message : "cannot reach the server");
+            app_status(a, CONSOLE_ERROR, 10, "Not removed: %s", r->status ? r->message : "cannot reach the server");
         dnc_reload(a);
         return;
     case T_DNC_IMPORT:
@@ -134,10 +127,10 @@ static void dnc_import_next(struct app *a)
         cJSON_Delete(a->import_lines);
         a->import_lines = NULL;
         if (a->import_bad)
-            app_status(a, STATUS_ERROR, 15, "Imported %d, %d listed already, %d refused (%s)", a->import_ok,
+            app_status(a, CONSOLE_ERROR, 15, "Imported %d, %d listed already, %d refused (%s)", a->import_ok,
                        a->import_dup, a->import_bad, a->import_first_error);
         else
-            app_status(a, STATUS_INFO, 10, "Imported %d, %d listed already", a->import_ok, a->import_dup);
+            app_status(a, CONSOLE_INFO, 10, "Imported %d, %d listed already", a->import_ok, a->import_dup);
         dnc_reload(a);
         return;
     }
@@ -156,7 +149,7 @@ static bool dnc_import_read(struct app *a, const char *path)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
-        app_status(a, STATUS_ERROR, 10, "%s: %s", path, strerror(errno));
+        app_status(a, CONSOLE_ERROR, 10, "%s: %s", path, strerror(errno));
         return false;
     }
     cJSON_Delete(a->import_lines);
@@ -173,7 +166,7 @@ static bool dnc_import_read(struct app *a, const char *path)
             continue;
         if (++n > DNC_IMPORT_MAX) {
             fclose(f);
-            app_status(a, STATUS_ERROR, 10, "%s: more than %d numbers; split the file", path, DNC_IMPORT_MAX);
+            app_status(a, CONSOLE_ERROR, 10, "%s: more than %d numbers; split the file", path, DNC_IMPORT_MAX);
             return false;
         }
         char *comma = strchr(s, ',');
@@ -187,7 +180,7 @@ static bool dnc_import_read(struct app *a, const char *path)
     }
     fclose(f);
     if (n == 0) {
-        app_status(a, STATUS_WARN, 8, "%s holds no numbers", path);
+        app_status(a, CONSOLE_WARN, 8, "%s holds no numbers", path);
         return false;
     }
     return true;
@@ -281,7 +274,7 @@ bool dnc_key(struct app *a, wint_t ch, bool is_key)
     }
     case 'I':
         if (a->import_left) {
-            app_status(a, STATUS_WARN, 4, "An import is under way");
+            app_status(a, CONSOLE_WARN, 4, "An import is under way");
             return true;
         }
         prompt_text(a, ACT_DNC_IMPORT_PATH, 0, "Import numbers from the file", "", 500);

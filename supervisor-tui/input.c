@@ -156,7 +156,7 @@ void input_key(struct app *a, wint_t ch, bool is_key)
             net_logout(a);
         break;
     default:
-        app_status(a, STATUS_WARN, 3, "That key does nothing here (? lists the keys)");
+        app_status(a, CONSOLE_WARN, 3, "That key does nothing here (? lists the keys)");
         break;
     }
 }

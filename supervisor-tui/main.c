@@ -7,7 +7,6 @@
  * sends the terminal only the cells that changed.
  */
 #include <curses.h>
-#include <getopt.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -45,14 +44,12 @@ static void usage(FILE *out)
 
 static struct app app;
 
-void app_status(struct app *a, enum status_level level, int seconds, const char *fmt, ...)
+void app_status(struct app *a, enum console_level level, int seconds, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(a->status, sizeof a->status, fmt, ap);
+    console_status_set(&a->st, level, seconds, fmt, ap);
     va_end(ap);
-    a->status_level = level;
-    a->status_until = seconds > 0 ? time(NULL) + seconds : 0;
     a->dirty = true;
 }
 
@@ -123,14 +120,7 @@ static void main_draw(struct app *a)
         dnc_draw(a, top, h);
         break;
     }
-    if (a->status[0] && (a->status_until == 0 || time(NULL) < a->status_until)) {
-        enum tui_role r = a->status_level == STATUS_ERROR  ? TUI_ERROR
-                          : a->status_level == STATUS_WARN ? TUI_WARN : TUI_NORMAL;
-        tui_put(LINES - 2, 1, COLS - 2, r, a->status, true);
-    } else if (a->s.conn == SESSION_DOWN && a->s.conn_why[0]) {
-        tui_putf(LINES - 2, 1, COLS - 2, TUI_ERROR, true,
-                 "Connection lost: %s — the figures shown are as of then", a->s.conn_why);
-    }
+    console_status_draw(&a->st, &a->s, LINES - 2, " — the figures shown are as of then");
     input_keybar_draw(a, LINES - 1);
     prompt_draw(a);
     tui_flush();
@@ -143,17 +133,10 @@ static void main_key(struct app *a, wint_t ch, bool is_key)
         return;
     }
     if (!a->logged_in) {
-        if (is_key && ch == KEY_MOUSE) {
-            MEVENT ev;
-            if (getmouse(&ev) == OK)
-                login_click(&a->login, ev.y, ev.x);
-        } else {
-            enum login_result r = login_key(&a->login, ch, is_key);
-            if (r == LOGIN_QUIT)
-                a->quit = true;
-            else if (r == LOGIN_SUBMIT)
-                net_login(a);
-        }
+        bool quit = false;
+        if (console_login_key(&a->login, ch, is_key, &quit))
+            net_login(a);
+        a->quit = quit;
         a->dirty = true;
         return;
     }
@@ -169,49 +152,10 @@ static long main_ms_since(const struct timespec *t)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"server", required_argument, NULL, 's'},
-        {"user", required_argument, NULL, 'u'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
     struct app *a = &app;
-    int c;
-    while ((c = getopt_long(argc, argv, "s:u:hV", opts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            snprintf(a->conf.server, sizeof a->conf.server, "%s", optarg);
-            break;
-        case 'u':
-            if (strlen(optarg) >= sizeof a->conf.user) {
-                fprintf(stderr, "cb-supervisor: --user: too long (at most %zu bytes)\n",
-                        sizeof a->conf.user - 1);
-                return 2;
-            }
-            snprintf(a->conf.user, sizeof a->conf.user, "%s", optarg);
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'V':
-            printf("cb-supervisor %s\n", CB_VERSION);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "cb-supervisor: unexpected argument '%s'\n", argv[optind]);
-        usage(stderr);
-        return 2;
-    }
-    char err[600];
-    if (!clientconf_resolve(&a->conf, err, sizeof err)) {
-        fprintf(stderr, "cb-supervisor: %s\n", err);
-        return 2;
-    }
+    int rc = console_options(&a->conf, argc, argv, "cb-supervisor", usage);
+    if (rc >= 0)
+        return rc;
     setlocale(LC_ALL, "");
     signal(SIGPIPE, SIG_IGN);
     net_init(a);
@@ -230,13 +174,10 @@ int main(int argc, char **argv)
         time_t now = time(NULL);
         /* the clock-driven parts: countdowns, highlights ending, reconnect */
         if (now != drawn_second && (a->view == VIEW_DETAIL || a->view == VIEW_AGENTS ||
-                                    a->s.conn == SESSION_DOWN || monitor_flashing(a) || a->status_until))
+                                    a->s.conn == SESSION_DOWN || monitor_flashing(a) || a->st.until))
             a->dirty = true;
-        if (a->status_until && now >= a->status_until) {
-            a->status[0] = '\0';
-            a->status_until = 0;
+        if (console_status_expire(&a->st, now))
             a->dirty = true;
-        }
         int timeout = 1000;
         if (a->dirty) {
             long since = main_ms_since(&a->drawn_at);

@@ -159,14 +159,7 @@ void monitor_draw(struct app *a, int top, int h)
         tui_put(top + 1, 1, COLS - 2, TUI_DIM, a->n_rows ? "" : "Loading…", true);
         return;
     }
-    if (a->mon_sel >= n)
-        a->mon_sel = n - 1;
-    if (a->mon_sel < 0)
-        a->mon_sel = 0;
-    if (a->mon_sel < a->mon_top)
-        a->mon_top = a->mon_sel;
-    if (a->mon_sel >= a->mon_top + rows)
-        a->mon_top = a->mon_sel - rows + 1;
+    tui_list_clamp(&a->mon_sel, &a->mon_top, n, rows);
     time_t now = time(NULL);
     for (int i = 0; i < rows && a->mon_top + i < n; i++) {
         struct bp_row *r = order[a->mon_top + i];

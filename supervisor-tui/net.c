@@ -61,7 +61,7 @@ void net_logout(struct app *a)
         return;
     }
     session_logout(&a->s, net_done, a, T_LOGOUT);
-    app_status(a, STATUS_INFO, 0, "Logging out…");
+    app_status(a, CONSOLE_INFO, 0, "Logging out…");
 }
 
 /* The columns of a stats row, for change marks. */
@@ -138,7 +138,7 @@ static void net_conn(void *ctx)
 {
     struct app *a = ctx;
     if (a->s.conn == SESSION_UP && a->s.was_up) {
-        app_status(a, STATUS_INFO, 4, "Connected again");
+        app_status(a, CONSOLE_INFO, 4, "Connected again");
     }
     a->dirty = true;
 }
@@ -155,35 +155,18 @@ static void net_lost(void *ctx)
 static void net_login_done(void *ctx, const struct httpc_reply *r)
 {
     struct app *a = ctx;
+    static const char *const roles[] = {"supervisor", "admin", NULL};
     a->dirty = true;
-    if (r->status == 0) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "Cannot reach %s: %s", a->conf.server, r->message);
-        login_set_error(&a->login, msg);
+    if (!console_login_reply(&a->login, &a->s, r, a->conf.server, roles, "a supervisor", "cb-agent"))
         return;
-    }
-    if (r->status != 200) {
-        login_set_error(&a->login, r->message[0] ? r->message : "login refused");
-        a->login.focus = r->status == 401 ? 2 : a->login.focus;
-        return;
-    }
     const cJSON *user = cJSON_GetObjectItemCaseSensitive(r->json, "user");
-    const char *role = jv_str(user, "role");
-    if (strcmp(role, "supervisor") != 0 && strcmp(role, "admin") != 0) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "%s is an %s, not a supervisor: use cb-agent", jv_str(user, "login"),
-                 role);
-        session_logout(&a->s, NULL, NULL, 0);
-        login_set_error(&a->login, msg);
-        return;
-    }
     snprintf(a->me, sizeof a->me, "%s", jv_str(user, "login"));
     snprintf(a->my_name, sizeof a->my_name, "%s", jv_str(user, "name"));
     a->logged_in = true;
     a->login.busy = false;
     session_start(&a->s);
     net_load_all(a);
-    app_status(a, STATUS_INFO, 5, "Logged in as %s", a->my_name);
+    app_status(a, CONSOLE_INFO, 5, "Logged in as %s", a->my_name);
 }
 
 static const struct session_ops net_session_ops = {
@@ -251,9 +234,9 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
     }
     if (r->status != 200) {
         if (r->status == 0)
-            app_status(a, STATUS_ERROR, 8, "Cannot reach the server (%s)", r->message);
+            app_status(a, CONSOLE_ERROR, 8, "Cannot reach the server (%s)", r->message);
         else
-            app_status(a, STATUS_ERROR, 8, "%s", r->message[0] ? r->message : "refused");
+            app_status(a, CONSOLE_ERROR, 8, "%s", r->message[0] ? r->message : "refused");
         return;
     }
     const cJSON *it;
@@ -282,7 +265,7 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
     case T_BP_STOP:
     case T_BP_START:
         net_apply_bp(a, r->json);
-        app_status(a, STATUS_INFO, 5, "%s: callbacks %s", jv_str(r->json, "name"),
+        app_status(a, CONSOLE_INFO, 5, "%s: callbacks %s", jv_str(r->json, "name"),
                    tag == T_BP_STOP ? "stopped" : "started");
         break;
     case T_BP_RELOAD:

@@ -78,7 +78,7 @@ void search_page(struct app *a, const struct httpc_reply *r)
     struct search *s = &a->search;
     s->loading = false;
     if (r->status != 200) {
-        app_status(a, STATUS_ERROR, 8, "Search: %s", r->status ? r->message : "cannot reach the server");
+        app_status(a, CONSOLE_ERROR, 8, "Search: %s", r->status ? r->message : "cannot reach the server");
         return;
     }
     cJSON_Delete(s->page);
@@ -145,10 +145,7 @@ void search_draw(struct app *a, int top, int h)
     if (n == 0) {
         tui_put(top + 2, 2, COLS - 4, TUI_DIM, s->loading ? "Loading…" : "No callbacks match.", true);
     }
-    if (s->sel >= n)
-        s->sel = n - 1;
-    if (s->sel < 0)
-        s->sel = 0;
+    tui_list_clamp(&s->sel, NULL, n, 0);
     int64_t now = time(NULL);
     for (int i = 0; i < rows && i < n; i++) {
         const cJSON *cb = cJSON_GetArrayItem(s->page, i);
@@ -244,17 +241,17 @@ void search_action_done(struct app *a, int64_t arg, const struct httpc_reply *r)
     if (--s->bulk_left > 0)
         return;
     if (s->bulk_refused)
-        app_status(a, STATUS_ERROR, 12, "%d %s, %d refused — %s", s->bulk_ok,
+        app_status(a, CONSOLE_ERROR, 12, "%d %s, %d refused — %s", s->bulk_ok,
                    purge ? "purged" : "sent to queue", s->bulk_refused, s->bulk_first_refusal);
     else
-        app_status(a, STATUS_INFO, 6, "%d %s", s->bulk_ok, purge ? "purged" : "sent to queue");
+        app_status(a, CONSOLE_INFO, 6, "%d %s", s->bulk_ok, purge ? "purged" : "sent to queue");
     search_fetch(a, s->cursors[s->page_no]);
 }
 
 void search_view_reply(struct app *a, const struct httpc_reply *r)
 {
     if (r->status != 200) {
-        app_status(a, STATUS_ERROR, 8, "%s", r->status ? r->message : "cannot reach the server");
+        app_status(a, CONSOLE_ERROR, 8, "%s", r->status ? r->message : "cannot reach the server");
         return;
     }
     const cJSON *cb = r->json, *at;
@@ -296,9 +293,9 @@ void search_edit_reply(struct app *a, const struct httpc_reply *r)
 {
     if (r->status == 200) {
         search_callback_event(a, r->json);
-        app_status(a, STATUS_INFO, 6, "Callback %lld changed", (long long)jv_int(r->json, "id", 0));
+        app_status(a, CONSOLE_INFO, 6, "Callback %lld changed", (long long)jv_int(r->json, "id", 0));
     } else {
-        app_status(a, STATUS_ERROR, 12, "Not changed: %s%s%s",
+        app_status(a, CONSOLE_ERROR, 12, "Not changed: %s%s%s",
                    r->status ? r->message : "cannot reach the server",
                    strcmp(r->code, "version_conflict") == 0 ? " (it changed meanwhile; look again)" : "",
                    "");
@@ -345,7 +342,7 @@ static void search_edit(struct app *a)
     if (cb == NULL)
         return;
     if (strcmp(jv_str(cb, "location"), "pending") != 0) {
-        app_status(a, STATUS_WARN, 5, "Only a Pending callback can be rescheduled or reassigned");
+        app_status(a, CONSOLE_WARN, 5, "Only a Pending callback can be rescheduled or reassigned");
         return;
     }
     s->edit_id = jv_int(cb, "id", 0);
@@ -398,7 +395,7 @@ bool search_key(struct app *a, wint_t ch, bool is_key)
                 s->sel = 0;
                 search_fetch(a, s->cursors[s->page_no]);
             } else {
-                app_status(a, STATUS_INFO, 3, "This is the last page");
+                app_status(a, CONSOLE_INFO, 3, "This is the last page");
             }
             return true;
         case KEY_PPAGE:

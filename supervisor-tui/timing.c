@@ -232,11 +232,11 @@ static void timing_save(struct app *a)
 {
     struct timing_edit *t = &a->timing;
     if (cJSON_GetArraySize(t->edits) == 0) {
-        app_status(a, STATUS_INFO, 3, "Nothing changed");
+        app_status(a, CONSOLE_INFO, 3, "Nothing changed");
         return;
     }
     if (t->stale) {
-        app_status(a, STATUS_ERROR, 6, "Changed by someone else meanwhile: l reloads first");
+        app_status(a, CONSOLE_ERROR, 6, "Changed by someone else meanwhile: l reloads first");
         return;
     }
     cJSON *body = cJSON_CreateObject();
@@ -261,16 +261,16 @@ void timing_saved(struct app *a, const struct httpc_reply *r)
             row->bp = cJSON_Duplicate(r->json, 1);
         }
         timing_load(a);
-        app_status(a, STATUS_INFO, 5, "Callback Timing saved (version %lld)", (long long)t->version);
+        app_status(a, CONSOLE_INFO, 5, "Callback Timing saved (version %lld)", (long long)t->version);
         return;
     }
     if (r->status == 0) {
-        app_status(a, STATUS_ERROR, 8, "Not saved: cannot reach the server (%s)", r->message);
+        app_status(a, CONSOLE_ERROR, 8, "Not saved: cannot reach the server (%s)", r->message);
         return;
     }
     if (strcmp(r->code, "version_conflict") == 0) {
         t->stale = true;
-        app_status(a, STATUS_ERROR, 10,
+        app_status(a, CONSOLE_ERROR, 10,
                    "Not saved: another supervisor changed it first; l reloads their version");
         return;
     }
@@ -290,7 +290,7 @@ void timing_saved(struct app *a, const struct httpc_reply *r)
             snprintf(t->errors[i], sizeof t->errors[i], "%s", r->message);
             t->sel = i;
         }
-    app_status(a, STATUS_ERROR, 8, "Not saved: %s", r->message);
+    app_status(a, CONSOLE_ERROR, 8, "Not saved: %s", r->message);
 }
 
 bool timing_key(struct app *a, wint_t ch, bool is_key)

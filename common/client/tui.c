@@ -206,6 +206,24 @@ void tui_cells(int y, int x, int w, enum tui_role role, int n, const int *widths
     }
 }
 
+void tui_list_clamp(int *sel, int *top, int n, int rows)
+{
+    if (*sel >= n)
+        *sel = n - 1;
+    if (*sel < 0)
+        *sel = 0;
+    if (top == NULL)
+        return;
+    if (rows < 1)
+        rows = 1;
+    if (*sel < *top)
+        *top = *sel;
+    if (*sel >= *top + rows)
+        *top = *sel - rows + 1;
+    if (*top < 0)
+        *top = 0;
+}
+
 void tui_fill(int y, int x, int h, int w, enum tui_role role)
 {
     for (int i = 0; i < h; i++)

@@ -53,6 +53,10 @@ int tui_putf(int y, int x, int width, enum tui_role role, bool pad, const char *
  * between cells, the row padded to w columns in role. */
 void tui_cells(int y, int x, int w, enum tui_role role, int n, const int *widths,
                const char *const *cells);
+/* Keeps a list's selection within its n rows (0 when empty) and its first
+ * row shown so that the selection is among the rows visible rows; top may
+ * be NULL for a list that does not scroll. */
+void tui_list_clamp(int *sel, int *top, int n, int rows);
 /* Fills a rectangle with spaces in role. */
 void tui_fill(int y, int x, int h, int w, enum tui_role role);
 /* A frame with a title. */

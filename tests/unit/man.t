@@ -347,8 +347,10 @@ for k in keys:
     name = {"\\r": "Enter", "?": "\\&?"}.get(k, k)
     check(re.search(r"^\.It\b.*\bIc %s(\s|$)" % re.escape(name), keys_text, re.M),
           "cb-agent.1 KEYS lists the key %s" % name, 'expected ".It Ic %s"' % name)
-agent_main = read("agent-tui/main.c")
-for longopt in re.findall(r'\{"([a-z-]+)", (?:no|required)_argument', agent_main):
+agent_main = read("common/client/console.c")
+agent_opts = re.findall(r'\{"([a-z-]+)", (?:no|required)_argument', agent_main)
+check(len(agent_opts) >= 4, "console.c: the consoles' options were read (%d)" % len(agent_opts))
+for longopt in agent_opts:
     check(re.search(r"^\.It Fl \\-%s\b" % re.escape(longopt), agent_man, re.M),
           "cb-agent.1 documents --%s" % longopt)
     check("--" + longopt in subprocess.run([os.path.join(os.environ.get("CB_BUILD", "build"), "cb-agent"), "--help"],
@@ -359,7 +361,7 @@ for longopt in re.findall(r'\{"([a-z-]+)", (?:no|required)_argument', agent_main
 # ---- cb-supervisor: every option in cb-supervisor(1) and --help ----
 
 sup_man = read("man/cb-supervisor.1")
-sup_main = read("supervisor-tui/main.c")
+sup_main = read("common/client/console.c")
 for longopt in re.findall(r'\{"([a-z-]+)", (?:no|required)_argument', sup_main):
     check(re.search(r"^\.It Fl \\-%s\b" % re.escape(longopt), sup_man, re.M),
           "cb-supervisor.1 documents --%s" % longopt)
