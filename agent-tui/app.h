@@ -109,7 +109,6 @@ void app_status(struct app *a, enum console_level level, int seconds, const char
 
 /* net.c */
 void net_init(struct app *a);
-void net_login(struct app *a);
 void net_load_all(struct app *a);
 void net_presence(struct app *a, bool ready);
 /* POST /callbacks/{id}/{action} with body (may be NULL; not taken). */

@@ -56,19 +56,9 @@ static bool main_ticking(const struct app *a)
 
 static void main_key(struct app *a, wint_t ch, bool is_key)
 {
-    if (is_key && ch == KEY_RESIZE) {
-        a->dirty = true;
-        return;
-    }
-    if (!a->logged_in) {
-        bool quit = false;
-        if (console_login_key(&a->login, ch, is_key, &quit))
-            net_login(a);
-        a->quit = quit;
-        a->dirty = true;
-        return;
-    }
-    input_key(a, ch, is_key);
+    a->dirty = true;
+    if (!console_key(&a->login, &a->s, &a->conf, a->logged_in, ch, is_key, &a->quit))
+        input_key(a, ch, is_key);
 }
 
 int main(int argc, char **argv)
@@ -89,7 +79,7 @@ int main(int argc, char **argv)
     /* everything given: log in at once, the screen shows it happening */
     if (a->login.fields[0].len && a->login.fields[1].len && a->login.fields[2].len) {
         a->login.busy = true;
-        net_login(a);
+        console_login_send(&a->login, &a->s, &a->conf);
     }
     while (!a->quit) {
         time_t now = time(NULL);

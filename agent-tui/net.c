@@ -38,23 +38,6 @@ static void net_get(struct app *a, const char *path, int tag)
     httpc_request(a->s.http, "GET", path, NULL, 0, net_done, a, tag, 0);
 }
 
-void net_login(struct app *a)
-{
-    char server[512], user[64], password[1025];
-    login_values(&a->login, server, sizeof server, user, sizeof user, password, sizeof password);
-    const char *why;
-    if (!session_login(&a->s, server, user, password, &why)) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "Server: %s", why);
-        login_set_error(&a->login, msg);
-        a->login.focus = 0;
-    } else {
-        snprintf(a->conf.server, sizeof a->conf.server, "%s", server);
-        snprintf(a->conf.user, sizeof a->conf.user, "%s", user);
-    }
-    memset(password, 0, sizeof password);
-}
-
 void net_load_all(struct app *a)
 {
     net_get(a, V1 "/me", T_ME);

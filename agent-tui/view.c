@@ -303,14 +303,7 @@ int view_row_at(const struct app *a, int y)
 
 void view_draw(struct app *a)
 {
-    if (!a->logged_in) {
-        login_draw(&a->login);
-        tui_flush();
-        return;
-    }
-    erase();
-    if (LINES < 10 || COLS < 40) {
-        tui_put(0, 0, COLS, TUI_ERROR, "Terminal too small (at least 40×10)", true);
+    if (!console_draw_begin(&a->login, a->logged_in, 40, 10)) {
         tui_flush();
         return;
     }

@@ -173,7 +173,6 @@ const char *app_bp_name(struct app *a, int64_t id);
 
 /* net.c */
 void net_init(struct app *a);
-void net_login(struct app *a);
 void net_load_all(struct app *a);
 /* A request whose reply goes to done(a, tag-specific handling) in net.c. */
 void net_get(struct app *a, const char *path, int tag, int64_t arg);

@@ -71,14 +71,7 @@ extern int input_header_x[3];
 
 static void main_draw(struct app *a)
 {
-    if (!a->logged_in) {
-        login_draw(&a->login);
-        tui_flush();
-        return;
-    }
-    erase();
-    if (LINES < 10 || COLS < 60) {
-        tui_put(0, 0, COLS, TUI_ERROR, "Terminal too small (at least 60×10)", true);
+    if (!console_draw_begin(&a->login, a->logged_in, 60, 10)) {
         tui_flush();
         return;
     }
@@ -128,19 +121,9 @@ static void main_draw(struct app *a)
 
 static void main_key(struct app *a, wint_t ch, bool is_key)
 {
-    if (is_key && ch == KEY_RESIZE) {
-        a->dirty = true;
-        return;
-    }
-    if (!a->logged_in) {
-        bool quit = false;
-        if (console_login_key(&a->login, ch, is_key, &quit))
-            net_login(a);
-        a->quit = quit;
-        a->dirty = true;
-        return;
-    }
-    input_key(a, ch, is_key);
+    a->dirty = true;
+    if (!console_key(&a->login, &a->s, &a->conf, a->logged_in, ch, is_key, &a->quit))
+        input_key(a, ch, is_key);
 }
 
 static long main_ms_since(const struct timespec *t)
@@ -166,7 +149,7 @@ int main(int argc, char **argv)
     a->dirty = true;
     if (a->login.fields[0].len && a->login.fields[1].len && a->login.fields[2].len) {
         a->login.busy = true;
-        net_login(a);
+        console_login_send(&a->login, &a->s, &a->conf);
     }
     bool key_seen = true;
     time_t drawn_second = 0;

@@ -38,22 +38,6 @@ void net_load_all(struct app *a)
         dnc_reload(a);
 }
 
-void net_login(struct app *a)
-{
-    char server[512], user[64], password[1025];
-    login_values(&a->login, server, sizeof server, user, sizeof user, password, sizeof password);
-    const char *why;
-    if (!session_login(&a->s, server, user, password, &why)) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "Server: %s", why);
-        login_set_error(&a->login, msg);
-        a->login.focus = 0;
-    } else {
-        snprintf(a->conf.server, sizeof a->conf.server, "%s", server);
-    }
-    memset(password, 0, sizeof password);
-}
-
 void net_logout(struct app *a)
 {
     if (!a->logged_in) {

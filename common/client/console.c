@@ -62,18 +62,58 @@ int console_options(struct clientconf *c, int argc, char **argv, const char *pro
     return -1;
 }
 
-bool console_login_key(struct login_form *f, wint_t ch, bool is_key, bool *quit)
+bool console_login_send(struct login_form *f, struct session *s, struct clientconf *c)
 {
+    char server[512], user[64], password[1025];
+    login_values(f, server, sizeof server, user, sizeof user, password, sizeof password);
+    const char *why;
+    bool ok = session_login(s, server, user, password, &why);
+    if (!ok) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "Server: %s", why);
+        login_set_error(f, msg);
+        f->focus = 0;
+    } else {
+        snprintf(c->server, sizeof c->server, "%s", server);
+        snprintf(c->user, sizeof c->user, "%s", user);
+    }
+    memset(password, 0, sizeof password);
+    return ok;
+}
+
+bool console_key(struct login_form *f, struct session *s, struct clientconf *c, bool logged_in,
+                 wint_t ch, bool is_key, bool *quit)
+{
+    if (is_key && ch == KEY_RESIZE)
+        return true;
+    if (logged_in)
+        return false;
     if (is_key && ch == KEY_MOUSE) {
         MEVENT ev;
         if (getmouse(&ev) == OK)
             login_click(f, ev.y, ev.x);
-        return false;
+        return true;
     }
     enum login_result r = login_key(f, ch, is_key);
     if (r == LOGIN_QUIT)
         *quit = true;
-    return r == LOGIN_SUBMIT;
+    else if (r == LOGIN_SUBMIT)
+        console_login_send(f, s, c);
+    return true;
+}
+
+bool console_draw_begin(struct login_form *f, bool logged_in, int min_cols, int min_lines)
+{
+    if (!logged_in) {
+        login_draw(f);
+        return false;
+    }
+    erase();
+    if (LINES < min_lines || COLS < min_cols) {
+        tui_putf(0, 0, COLS, TUI_ERROR, true, "Terminal too small (at least %d×%d)", min_cols, min_lines);
+        return false;
+    }
+    return true;
 }
 
 bool console_login_reply(struct login_form *f, struct session *s, const struct httpc_reply *r,

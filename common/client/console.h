@@ -24,9 +24,19 @@
 int console_options(struct clientconf *c, int argc, char **argv, const char *prog,
                     void (*usage)(FILE *out));
 
-/* A key or a click on the login screen: true when the login is to be sent,
- * *quit set when the user quits. */
-bool console_login_key(struct login_form *f, wint_t ch, bool is_key, bool *quit);
+/* What every key goes through first: a resize (true: nothing else to do),
+ * and before the login every key and click of the login screen (true; the
+ * login is sent when asked, *quit set when the user quits). False: the key
+ * is the console's own. */
+bool console_key(struct login_form *f, struct session *s, struct clientconf *c, bool logged_in,
+                 wint_t ch, bool is_key, bool *quit);
+/* Sends the login the login screen holds (false with the screen saying
+ * why when the server URL is not one). */
+bool console_login_send(struct login_form *f, struct session *s, struct clientconf *c);
+/* Starts a redraw: the login screen before the login, a notice on a
+ * terminal smaller than min_cols × min_lines; true when the console's own
+ * screen is to be drawn (the screen erased). */
+bool console_draw_begin(struct login_form *f, bool logged_in, int min_cols, int min_lines);
 
 /* The reply to the login: true when it is the login of one of roles (NULL
  * terminated); otherwise the login screen says why (wrong password, server
