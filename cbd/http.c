@@ -28,6 +28,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "router.h"
+#include "store.h"
 #include "xalloc.h"
 
 static struct MHD_Daemon *http_daemon;
@@ -262,6 +263,11 @@ static bool http_admit(struct http_request *req)
         http_add_header(req, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
         return false;
     }
+    /* one snapshot for the token and the handler's reads (they nest in it):
+     * each snapshot costs SQLite a lock and an unlock of the WAL index */
+    req->reading = store_reader();
+    if (req->reading)
+        store_read_begin(req->reading);
     switch (auth_resolve(authz + 7, &req->caller)) {
     case AUTH_OK:
         break;
@@ -337,6 +343,10 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         http_reply_error(req, ERR_PAYLOAD_TOO_LARGE, NULL, NULL);
     else if (http_admit(req))
         req->route->handler(req);
+    if (req->reading) {
+        store_read_end(req->reading);
+        req->reading = NULL;
+    }
     if (req->suspended)
         return MHD_YES;
     if (req->response == NULL)

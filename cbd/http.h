@@ -62,6 +62,8 @@ struct http_request {
     http_engine_fn *engine_fn;
     void *ctx;               /* a handler's own state */
     void (*ctx_free)(void *ctx);
+    struct store *reading;   /* this thread's reader, its snapshot open from the
+                              * token lookup until the handler returns */
 };
 
 struct http_config {

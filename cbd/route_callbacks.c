@@ -39,6 +39,7 @@
 #define ROUTE_CALLBACKS_NEXT_FREE 3   /* slots named by a slot_full reply */
 #define ROUTE_CALLBACKS_SWEEP_S 60    /* expired idempotency keys swept this often */
 #define ROUTE_CALLBACKS_PANEL_MAX 1000 /* /me/callbacks */
+#define ROUTE_CALLBACKS_ROW_BYTES 512  /* a callback's JSON, typically (for sizing a page) */
 
 /* ---- shared with route_callback_admin.c --------------------------------- */
 
@@ -79,9 +80,17 @@ enum store_result route_callbacks_reply(struct store *st, struct http_request *r
     enum store_result r = store_callback_get(st, id, &cb);
     if (r != STORE_OK)
         return r == STORE_NOT_FOUND ? STORE_ERROR : r; /* it was just written */
+    if (!history) { /* written straight out: no cJSON tree to build and print */
+        struct jsonw w;
+        jsonw_init(&w);
+        present_callback_write(&w, &cb, clock_now());
+        cb_callback_clear(&cb);
+        http_reply_jsonw(req, status, &w);
+        return STORE_OK;
+    }
     cJSON *o = present_callback(&cb, clock_now());
     cb_callback_clear(&cb);
-    if (history && (r = present_callback_history(st, o, id)) != STORE_OK) {
+    if ((r = present_callback_history(st, o, id)) != STORE_OK) {
         cJSON_Delete(o);
         return r;
     }
@@ -319,16 +328,21 @@ static enum store_result route_callbacks_create_run(struct store *w, struct http
     struct cb_callback stored;
     if ((r = store_callback_get(w, cb->id, &stored)) != STORE_OK)
         return r == STORE_NOT_FOUND ? STORE_ERROR : r;
-    cJSON *o = present_callback(&stored, now);
+    /* this runs on the engine thread, which every write waits for: the
+     * reply is written straight out, not built as a cJSON tree and printed */
+    struct jsonw jw;
+    jsonw_init(&jw);
+    present_callback_write(&jw, &stored, now);
     cb_callback_clear(&stored);
-    char *text = json_print(o);
-    cJSON_Delete(o);
+    size_t len;
+    char *text = jsonw_take(&jw, &len);
+    jsonw_clear(&jw);
     if (c->key[0] &&
         (r = store_idem_put(w, req->caller.user_id, c->key, now, 201, text)) != STORE_OK) {
         free(text);
         return r;
     }
-    http_reply_text(req, 201, ROUTE_CALLBACKS_JSON, text, strlen(text));
+    http_reply_text(req, 201, ROUTE_CALLBACKS_JSON, text, len);
     return STORE_OK;
 }
 
@@ -878,6 +892,7 @@ void route_callbacks_search(struct http_request *req)
                                      .by_window = q.overdue == 1};
     enum store_result r = STORE_OK;
     if (cr == CI_OK) {
+        jsonw_grow(&w, (size_t)q.limit * ROUTE_CALLBACKS_ROW_BYTES); /* no copying as it grows */
         jsonw_object_begin(&w);
         jsonw_key(&w, "callbacks");
         jsonw_array_begin(&w);

@@ -6,6 +6,14 @@
  * The database runs in WAL mode so readers never block the writer. Every
  * connection waits up to 5 s for a lock (admin commands may run beside a
  * serving cbd).
+ *
+ * The statement journal is kept in memory up to STORE_STMT_JOURNAL bytes:
+ * the engine runs each command of a batch in a savepoint, and every page a
+ * command changes is first copied there. Past SQLite's default of 64 KiB
+ * (a create touches about 15 pages) it would spill to a temporary file, a
+ * write system call per page on the engine thread, for a file that is never
+ * read unless a command fails and is undone before commit; it has no part
+ * in durability (the WAL holds that).
  */
 #include "store_internal.h"
 
@@ -17,9 +25,24 @@
 #include "log.h"
 #include "xalloc.h"
 
+static pthread_once_t store_config_once = PTHREAD_ONCE_INIT;
+
+#define STORE_STMT_JOURNAL (512 * 1024)
+
+/* Process-wide settings, before SQLite initializes itself on the first
+ * open: the statement journal's size in memory (above), and memory
+ * statistics off: cbd never reads them, and keeping them takes a mutex
+ * shared by every thread on every allocation SQLite makes. */
+static void store_config(void)
+{
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STORE_STMT_JOURNAL);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct store *store_open(const char *path, enum store_mode mode, bool create, char *err,
                          size_t err_size)
 {
+    pthread_once(&store_config_once, store_config);
     int flags = SQLITE_OPEN_NOMUTEX;
     if (mode == STORE_WRITER)
         flags |= SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
@@ -83,6 +106,10 @@ void store_close(struct store *st)
     }
     sqlite3_close(st->db);
     free(st->names);
+    if (st->timings)
+        for (int i = 0; i < STORE_TIMING_CACHE; i++)
+            free(st->timings[i].text);
+    free(st->timings);
     free(st);
 }
 
@@ -323,11 +350,15 @@ void store_savepoint_rollback(struct store *st)
 
 bool store_read_begin(struct store *st)
 {
+    if (st->read_depth++ > 0)
+        return true; /* nested: the snapshot already open serves */
     return store_exec(st, "BEGIN");
 }
 
 void store_read_end(struct store *st)
 {
+    if (st->read_depth > 0 && --st->read_depth > 0)
+        return;
     if (!sqlite3_get_autocommit(st->db))
         store_exec(st, "COMMIT");
 }

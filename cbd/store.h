@@ -56,7 +56,10 @@ bool store_savepoint(struct store *st);
 void store_savepoint_release(struct store *st);
 void store_savepoint_rollback(struct store *st);
 /* True while a read snapshot is open (store_read_begin / store_read_end):
- * several queries then see one consistent state. */
+ * several queries then see one consistent state. They nest: an inner pair
+ * runs inside the outer snapshot, which the outermost end closes (the HTTP
+ * layer opens one around the token lookup and the handler, so a request
+ * costs one snapshot, not two). */
 bool store_read_begin(struct store *st);
 void store_read_end(struct store *st);
 
@@ -195,7 +198,9 @@ struct store_search {
 
 /* Matching callbacks ordered by due time (by window end when only overdue
  * ones are asked for), then id; at most q->limit + 1 rows are read so the
- * caller can tell whether a next page exists. Served from indexes. */
+ * caller can tell whether a next page exists. Served from indexes. The
+ * callbacks carry what the API shows: state_since, completed_at, wake_at
+ * and attempt_started_at are 0, attempt_connect -1. */
 enum store_result store_callback_search(struct store *st, const struct store_search *q,
                                         store_callback_each *each, void *ctx);
 

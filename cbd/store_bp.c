@@ -1,7 +1,10 @@
 /*
  * store_bp.c — business processes and the teams that serve them, in SQLite
  * (see store.h). Callback Timing is kept as its JSON form (timing.h), the
- * routing types as a comma-separated list of wire names.
+ * routing types as a comma-separated list of wire names. The parsed timing
+ * is cached per connection, keyed by that JSON text (store_internal.h), so
+ * reading a BP — every create and every search by BP does — costs a row,
+ * not a JSON parse; the slots' text copies belong to the store.
  */
 #include "store_internal.h"
 
@@ -37,7 +40,30 @@ static unsigned store_bp_routing_parse(const char *text)
     return set;
 }
 
-static void store_bp_row(sqlite3_stmt *s, struct cb_bp *bp)
+/* The timing held in text, parsed once per connection for each distinct
+ * text (store_internal.h); false when the text is unreadable. */
+static bool store_bp_timing(struct store *st, int64_t id, const char *text, struct timing *out)
+{
+    if (st->timings == NULL)
+        st->timings = xcalloc(STORE_TIMING_CACHE, sizeof *st->timings);
+    struct store_timing_slot *slot = &st->timings[(uint64_t)id % STORE_TIMING_CACHE];
+    if (slot->text && strcmp(slot->text, text) == 0) {
+        *out = slot->timing;
+        return true;
+    }
+    struct json_error err;
+    cJSON *t = cJSON_Parse(text);
+    bool ok = t != NULL && timing_from_json(t, false, out, &err);
+    cJSON_Delete(t);
+    if (ok) {
+        free(slot->text);
+        slot->text = xstrdup(text);
+        slot->timing = *out;
+    }
+    return ok;
+}
+
+static void store_bp_row(struct store *st, sqlite3_stmt *s, struct cb_bp *bp)
 {
     memset(bp, 0, sizeof *bp);
     bp->id = sqlite3_column_int64(s, 0);
@@ -48,11 +74,10 @@ static void store_bp_row(sqlite3_stmt *s, struct cb_bp *bp)
     bp->routing = store_bp_routing_parse((const char *)sqlite3_column_text(s, 5));
     timing_defaults(&bp->timing);
     const char *text = (const char *)sqlite3_column_text(s, 6);
-    struct json_error err;
-    cJSON *t = text ? cJSON_Parse(text) : NULL;
-    if (t == NULL || !timing_from_json(t, false, &bp->timing, &err))
+    if (text == NULL || !store_bp_timing(st, bp->id, text, &bp->timing)) {
+        timing_defaults(&bp->timing);
         log_error("business process %s: stored timing unreadable; using defaults", bp->name);
-    cJSON_Delete(t);
+    }
     bp->was_open = sqlite3_column_int(s, 7) != 0;
 }
 
@@ -61,7 +86,7 @@ static enum store_result store_bp_one(struct store *st, sqlite3_stmt *s, struct 
     int rc = sqlite3_step(s);
     enum store_result r = STORE_NOT_FOUND;
     if (rc == SQLITE_ROW) {
-        store_bp_row(s, out);
+        store_bp_row(st, s, out);
         r = STORE_OK;
     } else if (rc != SQLITE_DONE) {
         r = store_result_of(st, rc);
@@ -127,7 +152,7 @@ enum store_result store_bp_list(struct store *st, store_bp_each *each, void *ctx
     int rc;
     struct cb_bp bp;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_bp_row(s, &bp);
+        store_bp_row(st, s, &bp);
         if (!each(ctx, &bp)) {
             rc = SQLITE_DONE;
             break;

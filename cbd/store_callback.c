@@ -43,7 +43,6 @@ void store_callback_row(struct store *st, sqlite3_stmt *s, struct cb_callback *c
     cb->attempts = sqlite3_column_int(s, c++);
     lifecycle_state_parse((const char *)sqlite3_column_text(s, c++), &cb->state);
     cb->holder_id = sqlite3_column_int64(s, c++);
-    cb->state_since = sqlite3_column_int64(s, c++);
     cb->timed_out = sqlite3_column_int(s, c++) != 0;
     enum end_state e;
     cb->end_state = end_parse((const char *)sqlite3_column_text(s, c++), &e) ? (int)e : -1;
@@ -51,12 +50,16 @@ void store_callback_row(struct store *st, sqlite3_stmt *s, struct cb_callback *c
     cb->version = sqlite3_column_int64(s, c++);
     cb->created_at = sqlite3_column_int64(s, c++);
     cb->created_by = sqlite3_column_int64(s, c++);
-    cb->completed_at = sqlite3_column_int64(s, c++);
+    cb->state_since = sqlite3_column_int64(s, c++);
     cb->wake_at = sqlite3_column_int64(s, c++);
-    cb->attempt_started_at = sqlite3_column_int64(s, c++);
-    enum connect_kind ck;
-    cb->attempt_connect =
-        connect_parse((const char *)sqlite3_column_text(s, c++), &ck) ? (int)ck : -1;
+    cb->attempt_connect = -1;
+    if (sqlite3_column_count(s) > STORE_CALLBACK_SHOWN) {
+        cb->completed_at = sqlite3_column_int64(s, c++);
+        cb->attempt_started_at = sqlite3_column_int64(s, c++);
+        enum connect_kind ck;
+        cb->attempt_connect =
+            connect_parse((const char *)sqlite3_column_text(s, c++), &ck) ? (int)ck : -1;
+    }
     store_name_of(st, STORE_NAME_BP, cb->bp_id, cb->bp_name, sizeof cb->bp_name);
     store_name_of(st, STORE_NAME_USER_LOGIN, cb->agent_id, cb->agent_login, sizeof cb->agent_login);
     store_name_of(st, STORE_NAME_TEAM, cb->team_id, cb->team_name, sizeof cb->team_name);

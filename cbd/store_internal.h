@@ -35,13 +35,26 @@ struct store_name_slot {
     char name[CB_NAME_SIZE];
 };
 
+/* Callback Timing as parsed from the text of bps.timing, keyed by that
+ * text: parsing the JSON was most of the cost of reading a BP, which every
+ * create and every search by BP does. The text is the key, so an edited BP
+ * (here or by another process) simply misses; nothing to invalidate. */
+#define STORE_TIMING_CACHE 8
+
+struct store_timing_slot {
+    char *text; /* owned copy of the stored JSON; NULL: empty */
+    struct timing timing;
+};
+
 struct store {
     sqlite3 *db;
     struct store_name_slot *names; /* STORE_NAME_CACHE slots, allocated on first use */
+    struct store_timing_slot *timings; /* STORE_TIMING_CACHE slots, allocated on first use */
     enum store_mode mode;
     struct store_stmt_slot cache[STORE_STMT_CACHE];
     struct store_text_slot text_cache[STORE_TEXT_CACHE];
     unsigned text_next; /* round-robin victim when the text cache is full */
+    int read_depth;     /* store_read_begin() calls not yet ended */
 };
 
 /* The cached, reset statement for sql (a string literal). Owned by the
@@ -74,15 +87,26 @@ _Static_assert(LOCATION_PENDING == 0 && LOCATION_HANDLING_BY_BP == 1 &&
 
 /* The callback columns store_callback_row() reads; append a WHERE / ORDER
  * BY. No joins: the names of the BP, agent, team, holder and creator come
- * from the connection's name cache (store_name_of). */
-#define STORE_CALLBACK_SELECT                                                              \
-    "SELECT c.id, c.destination, c.bp_id, c.due_at, c.window_end, c.tz, c.routing, "       \
+ * from the connection's name cache (store_name_of). The first
+ * STORE_CALLBACK_SHOWN columns are those the API shows (state_since and
+ * wake_at among them: a held callback shows when its state began and ends);
+ * the engine's own (completed_at, the attempt under way) come last, so
+ * Callback Search selects the shown ones alone (STORE_CALLBACK_SELECT_SHOWN):
+ * each column costs SQLite a step of its interpreter for every row. */
+#define STORE_CALLBACK_COLUMNS_SHOWN                                                       \
+    "c.id, c.destination, c.bp_id, c.due_at, c.window_end, c.tz, c.routing, "             \
     "c.agent_id, c.team_id, c.remark, c.subject, c.case_data, c.transcription, c.origin, " \
-    "c.attempts, c.state, c.holder_id, c.state_since, c.timed_out, c.end_state, c.flags, "  \
-    "c.version, c.created_at, c.created_by, c.completed_at, c.wake_at, "                 \
+    "c.attempts, c.state, c.holder_id, c.timed_out, c.end_state, c.flags, c.version, "     \
+    "c.created_at, c.created_by, c.state_since, c.wake_at"
+#define STORE_CALLBACK_SHOWN 25
+#define STORE_CALLBACK_SELECT                                                              \
+    "SELECT " STORE_CALLBACK_COLUMNS_SHOWN ", c.completed_at, "                            \
     "c.attempt_started_at, c.attempt_connect FROM callbacks c"
+#define STORE_CALLBACK_SELECT_SHOWN "SELECT " STORE_CALLBACK_COLUMNS_SHOWN " FROM callbacks c"
 
-/* Fills cb from a row of STORE_CALLBACK_SELECT; heap fields are cb's. */
+/* Fills cb from a row of STORE_CALLBACK_SELECT, or of
+ * STORE_CALLBACK_SELECT_SHOWN (completed_at and the attempt under way then stay 0, or -1 for
+ * attempt_connect); heap fields are cb's. */
 void store_callback_row(struct store *st, sqlite3_stmt *s, struct cb_callback *cb);
 
 /* The login of user id, the name of team id or of BP id into out ("" when

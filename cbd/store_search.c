@@ -5,6 +5,7 @@
  * cache of generated statements (store_stmt_text). Paging is by keyset — (due_at, id) or, for
  * overdue-only searches, (window_end, id) — so every page costs the same
  * however deep it is, and each filter combination has an index to walk.
+ * Only the columns the API shows are read (STORE_CALLBACK_SELECT_SHOWN).
  */
 #include "store_internal.h"
 
@@ -18,7 +19,7 @@ enum store_result store_callback_search(struct store *st, const struct store_sea
     bool by_window = q->overdue == 1;
     const char *key = by_window ? "c.window_end" : "c.due_at";
     char sql[2048];
-    size_t n = (size_t)snprintf(sql, sizeof sql, "%s WHERE 1", STORE_CALLBACK_SELECT);
+    size_t n = (size_t)snprintf(sql, sizeof sql, "%s WHERE 1", STORE_CALLBACK_SELECT_SHOWN);
 #define ADD(...) n += (size_t)snprintf(sql + n, sizeof sql - n, __VA_ARGS__)
     if (q->bp_id)
         ADD(" AND c.bp_id = ?1");

@@ -1,6 +1,10 @@
 /*
  * jsonw.c — the buffer-backed JSON writer (see jsonw.h). Digits and dates
- * are formatted by hand: they are most of what a callback holds.
+ * are formatted by hand: they are most of what a callback holds. A writer
+ * keeps the "YYYY-MM-DD" of the last few days it wrote (a page of callbacks
+ * repeats a handful), so most instants cost a table look-up and six digits.
+ * A string is escaped in one pass through a table, into room reserved for
+ * its worst case.
  */
 #include "jsonw.h"
 
@@ -11,6 +15,13 @@
 #include "json.h"
 #include "xalloc.h"
 
+/* Marks the cache of dates empty (no instant falls on this day). */
+static void jsonw_forget_days(struct jsonw *w)
+{
+    for (int i = 0; i < 4; i++)
+        w->day[i] = INT64_MIN;
+}
+
 void jsonw_init(struct jsonw *w)
 {
     memset(w, 0, sizeof *w);
@@ -18,12 +29,14 @@ void jsonw_init(struct jsonw *w)
     w->buf = xmalloc(w->cap);
     w->buf[0] = '\0';
     w->first[0] = true;
+    jsonw_forget_days(w);
 }
 
 void jsonw_clear(struct jsonw *w)
 {
     free(w->buf);
     memset(w, 0, sizeof *w);
+    jsonw_forget_days(w);
 }
 
 char *jsonw_take(struct jsonw *w, size_t *len)
@@ -35,7 +48,7 @@ char *jsonw_take(struct jsonw *w, size_t *len)
     return out;
 }
 
-static void jsonw_reserve(struct jsonw *w, size_t more)
+void jsonw_grow(struct jsonw *w, size_t more)
 {
     if (w->len + more + 1 > w->cap) {
         while (w->len + more + 1 > w->cap)
@@ -44,7 +57,13 @@ static void jsonw_reserve(struct jsonw *w, size_t more)
     }
 }
 
-static void jsonw_put(struct jsonw *w, const char *s, size_t n)
+static inline void jsonw_reserve(struct jsonw *w, size_t more)
+{
+    if (w->len + more + 1 > w->cap)
+        jsonw_grow(w, more);
+}
+
+static inline void jsonw_put(struct jsonw *w, const char *s, size_t n)
 {
     jsonw_reserve(w, n);
     memcpy(w->buf + w->len, s, n);
@@ -52,7 +71,7 @@ static void jsonw_put(struct jsonw *w, const char *s, size_t n)
     w->buf[w->len] = '\0';
 }
 
-static void jsonw_char(struct jsonw *w, char c)
+static inline void jsonw_char(struct jsonw *w, char c)
 {
     jsonw_reserve(w, 1);
     w->buf[w->len++] = c;
@@ -61,7 +80,7 @@ static void jsonw_char(struct jsonw *w, char c)
 
 /* Before a value: a comma when it is not the first element of an array
  * (members of an object get theirs in jsonw_key()). */
-static void jsonw_value(struct jsonw *w)
+static inline void jsonw_value(struct jsonw *w)
 {
     if (w->after_key) {
         w->after_key = false;
@@ -108,64 +127,40 @@ void jsonw_array_end(struct jsonw *w)
     jsonw_close(w, ']');
 }
 
-/* True for the bytes a JSON string can hold as they are. */
-static inline bool jsonw_plain(unsigned char c)
-{
-    return c >= 0x20 && c != '"' && c != '\\';
-}
+/* The escape of each byte: 0 when it stands as it is, 'u' for \u00XX, else
+ * the letter after the backslash. */
+static const char jsonw_escape[256] = {
+    ['\0'] = 'u', [1] = 'u', [2] = 'u', [3] = 'u', [4] = 'u', [5] = 'u', [6] = 'u', [7] = 'u',
+    ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', [11] = 'u', ['\f'] = 'f', ['\r'] = 'r',
+    [14] = 'u', [15] = 'u', [16] = 'u', [17] = 'u', [18] = 'u', [19] = 'u', [20] = 'u',
+    [21] = 'u', [22] = 'u', [23] = 'u', [24] = 'u', [25] = 'u', [26] = 'u', [27] = 'u',
+    [28] = 'u', [29] = 'u', [30] = 'u', [31] = 'u', ['"'] = '"', ['\\'] = '\\',
+};
 
 static void jsonw_quoted(struct jsonw *w, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    jsonw_char(w, '"');
-    const unsigned char *p = (const unsigned char *)s;
-    for (;;) {
-        const unsigned char *run = p;
-        while (*p && jsonw_plain(*p))
-            p++;
-        if (p > run)
-            jsonw_put(w, (const char *)run, (size_t)(p - run));
-        if (*p == '\0')
-            break;
-        char esc[6] = {'\\', 0, 0, 0, 0, 0};
-        size_t n = 2;
-        switch (*p) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        default:
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hex[*p >> 4];
-            esc[5] = hex[*p & 15];
-            n = 6;
+    size_t n = strlen(s);
+    jsonw_reserve(w, n * 6 + 2); /* every byte escaped as \u00XX, and the quotes */
+    char *o = w->buf + w->len;
+    *o++ = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char e = jsonw_escape[*p];
+        if (e == 0) {
+            *o++ = (char)*p;
+        } else if (e != 'u') {
+            *o++ = '\\';
+            *o++ = e;
+        } else {
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[*p >> 4];
+            o[5] = hex[*p & 15];
+            o += 6;
         }
-        jsonw_put(w, esc, n);
-        p++;
     }
-    jsonw_char(w, '"');
-}
-
-void jsonw_key(struct jsonw *w, const char *name)
-{
-    /* names are the program's own identifiers: nothing to escape */
-    size_t n = strlen(name);
-    jsonw_reserve(w, n + 4);
-    if (!w->first[w->depth])
-        w->buf[w->len++] = ',';
-    w->first[w->depth] = false;
-    w->buf[w->len++] = '"';
-    memcpy(w->buf + w->len, name, n);
-    w->len += n;
-    w->buf[w->len++] = '"';
-    w->buf[w->len++] = ':';
-    w->buf[w->len] = '\0';
-    w->after_key = true;
+    *o++ = '"';
+    *o = '\0';
+    w->len = (size_t)(o - w->buf);
 }
 
 void jsonw_string(struct jsonw *w, const char *s)
@@ -226,21 +221,29 @@ void jsonw_instant(struct jsonw *w, int64_t t)
         jsonw_null(w);
         return;
     }
-    struct civil_time ct;
-    civil_from_epoch(t, &ct);
-    if (ct.year < 0 || ct.year > 9999) {
-        char buf[CIVIL_RFC3339_SIZE];
-        civil_format_rfc3339(t, buf);
-        jsonw_string(w, buf);
-        return;
+    int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int secs = (int)(t - day * 86400);
+    char *date = w->date[day & 3];
+    if (w->day[day & 3] != day) {
+        struct civil_time ct;
+        civil_from_epoch(t, &ct);
+        if (ct.year < 0 || ct.year > 9999) {
+            char buf[CIVIL_RFC3339_SIZE];
+            civil_format_rfc3339(t, buf);
+            jsonw_string(w, buf);
+            return;
+        }
+        memcpy(date, "0000-00-00", 10);
+        jsonw_digits(date, ct.year, 4);
+        jsonw_digits(date + 5, ct.month, 2);
+        jsonw_digits(date + 8, ct.day, 2);
+        w->day[day & 3] = day;
     }
     char s[22] = "\"0000-00-00T00:00:00Z\"";
-    jsonw_digits(s + 1, ct.year, 4);
-    jsonw_digits(s + 6, ct.month, 2);
-    jsonw_digits(s + 9, ct.day, 2);
-    jsonw_digits(s + 12, ct.hour, 2);
-    jsonw_digits(s + 15, ct.minute, 2);
-    jsonw_digits(s + 18, ct.second, 2);
+    memcpy(s + 1, date, 10);
+    jsonw_digits(s + 12, secs / 3600, 2);
+    jsonw_digits(s + 15, secs / 60 % 60, 2);
+    jsonw_digits(s + 18, secs % 60, 2);
     jsonw_value(w);
     jsonw_put(w, s, 22);
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define JSONW_MAX_DEPTH 32
 
@@ -28,6 +29,8 @@ struct jsonw {
     int depth;
     bool first[JSONW_MAX_DEPTH]; /* no member / element written yet at this depth */
     bool after_key;              /* a member name was written; its value comes next */
+    int64_t day[4];              /* days of recent instants (by day % 4) and */
+    char date[4][10];            /* their "YYYY-MM-DD": a page repeats few days */
 };
 
 void jsonw_init(struct jsonw *w);
@@ -41,9 +44,32 @@ void jsonw_object_begin(struct jsonw *w);
 void jsonw_object_end(struct jsonw *w);
 void jsonw_array_begin(struct jsonw *w);
 void jsonw_array_end(struct jsonw *w);
+/* Makes room for more bytes and the terminating NUL: jsonw_key()'s slow
+ * path, and a hint for a caller that knows a reply will be large. */
+void jsonw_grow(struct jsonw *w, size_t more);
+
 /* The name of the next member of the current object: one of the program's
- * own identifiers, written without escaping. */
-void jsonw_key(struct jsonw *w, const char *name);
+ * own identifiers, written without escaping. Inline, because a page of
+ * callbacks writes over a thousand of them and the name's length then folds
+ * to a constant. */
+static inline void jsonw_key(struct jsonw *w, const char *name)
+{
+    size_t n = strlen(name);
+    if (w->len + n + 5 > w->cap)
+        jsonw_grow(w, n + 4);
+    char *p = w->buf + w->len;
+    if (!w->first[w->depth])
+        *p++ = ',';
+    w->first[w->depth] = false;
+    *p++ = '"';
+    memcpy(p, name, n);
+    p += n;
+    *p++ = '"';
+    *p++ = ':';
+    *p = '\0';
+    w->len = (size_t)(p - w->buf);
+    w->after_key = true;
+}
 void jsonw_string(struct jsonw *w, const char *s);
 /* A string, or null when s is NULL. */
 void jsonw_string_or_null(struct jsonw *w, const char *s);

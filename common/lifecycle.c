@@ -123,7 +123,7 @@ const char *lifecycle_event_wire(enum lc_event e)
 static bool lifecycle_lookup(const char *const *names, int count, const char *s, int *out)
 {
     for (int i = 0; s != NULL && i < count; i++)
-        if (strcmp(names[i], s) == 0) {
+        if (names[i][0] == s[0] && strcmp(names[i], s) == 0) {
             *out = i;
             return true;
         }

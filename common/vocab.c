@@ -27,7 +27,8 @@ struct vocab_entry {
     bool prefix##_parse(const char *s, enum type *out)                  \
     {                                                                   \
         for (int i = 0; s != NULL && i < (COUNT); i++)                  \
-            if (strcmp(s, prefix##_table[i].wire) == 0) {               \
+            if (s[0] == prefix##_table[i].wire[0] &&                    \
+                strcmp(s, prefix##_table[i].wire) == 0) {               \
                 *out = (enum type)i;                                    \
                 return true;                                            \
             }                                                           \

@@ -35,6 +35,10 @@ with Server(t, args=["--test-clock", "--grace-s", "3600"]) as s:
     t.ok(offer is not None, "offered")
     since, until = span(offer)
     t.is_(until - since, 30, "Offered: until = since + offer_timeout_s")
+    found = [c for c in s.callbacks(sup, bp="Support", location="handling_by_agent") if c["id"] == cid]
+    t.ok(found and (found[0]["state_since"], found[0]["state_until"]) ==
+         (offer["state_since"], offer["state_until"]),
+         "Callback Search shows the same state_since and state_until", diag=repr(found))
     got = ev.wait(lambda e: next((f for f in e.events("offer") if f["data"]["id"] == cid), None))
     t.ok(got is not None and got["data"]["state_until"] == offer["state_until"],
          "the offer event carries state_until")

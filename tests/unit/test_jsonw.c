@@ -1,13 +1,16 @@
 /*
  * test_jsonw.c — the JSON text writer: commas and nesting, string escaping
  * (every control character, quotes, backslash, UTF-8 passing through),
- * integers to the int64 limits, instants and null; every output parses
+ * integers to the int64 limits, instants (on many days, through the
+ * writer's cache of dates) and null; every output parses
  * back with cJSON to the same values.
  */
+#include "civil.h"
 #include "json.h"
 #include "jsonw.h"
 #include "tap.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +90,31 @@ int main(void)
     tap_is_str(back ? cJSON_GetArrayItem(back, 0)->valuestring : NULL, all, "the string is the same");
     cJSON_Delete(back);
     free(text);
+
+    /* instants on many days, in an order that reuses and evicts the
+     * writer's cache of dates: each is what civil_format_rfc3339 says */
+    static const int64_t days[] = {0, 1, 5, 1, 4, 0, 8, -1, -4, 20000, 20004, 20000, 2932896};
+    bool same = true;
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
+        for (int64_t secs = 0; secs < 86400; secs += 86399 / 3) {
+            int64_t t = days[i] * 86400 + secs;
+            char want[CIVIL_RFC3339_SIZE + 2];
+            char plain[CIVIL_RFC3339_SIZE];
+            civil_format_rfc3339(t, plain);
+            snprintf(want, sizeof want, "\"%s\"", plain);
+            jsonw_init(&w);
+            for (size_t k = 0; k <= i; k++) /* fill the cache with earlier days */
+                jsonw_instant(&w, days[k] * 86400 + 1);
+            size_t before = w.len;
+            jsonw_instant(&w, t);
+            const char *got = w.buf + before + (w.buf[before] == ',' ? 1 : 0);
+            if (strcmp(got, want) != 0) {
+                same = false;
+                tap_diag("instant %lld: got %s, want %s", (long long)t, got, want);
+            }
+            jsonw_clear(&w);
+        }
+    tap_ok(same, "instants on many days agree with civil_format_rfc3339");
 
     /* a long string grows the buffer */
     char *big = malloc(100001);
