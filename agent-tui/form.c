@@ -179,7 +179,8 @@ void form_open(struct app *a, enum form_origin origin, const cJSON *from)
     tui_field_init(&f->text[FF_DATE], 10, false);
     tui_field_init(&f->text[FF_TIME], 5, false);
     tui_field_init(&f->text[FF_TZ], 64, false);
-    tui_field_init(&f->text[FF_REMARK], 500, false);
+    /* room beyond the server's 500 so that a longer remark is said, not cut */
+    tui_field_init(&f->text[FF_REMARK], 600, false);
     /* the first business process one of my teams serves, else the first */
     f->bp_id = jv_int(cJSON_GetArrayItem(a->m.bps, 0), "id", 0);
     const cJSON *bp, *tm, *dt;
@@ -282,13 +283,13 @@ static bool form_check(struct app *a, int64_t *due)
     tui_field_get(&f->text[FF_DATE], buf, sizeof buf);
     bool date_ok = civil_parse_date(buf, &y, &mo, &d, &why);
     if (!date_ok) {
-        form_error(a, FF_DATE, why, " (YYYY-MM-DD)");
+        form_error(a, FF_DATE, why, strstr(why, "YYYY-MM-DD") ? "" : " (YYYY-MM-DD)");
         ok = false;
     }
     tui_field_get(&f->text[FF_TIME], buf, sizeof buf);
     bool time_ok = civil_parse_clock(buf, false, &secs, &why);
     if (!time_ok) {
-        form_error(a, FF_TIME, why, " (HH:MM)");
+        form_error(a, FF_TIME, why, strstr(why, "HH:MM") ? "" : " (HH:MM)");
         ok = false;
     }
     tui_field_get(&f->text[FF_TZ], buf, sizeof buf);
@@ -298,6 +299,12 @@ static bool form_check(struct app *a, int64_t *due)
         ok = false;
     } else if (z == NULL) {
         form_error(a, FF_TZ, why, "");
+        ok = false;
+    }
+    if (f->text[FF_REMARK].len > 500) {
+        char n[64];
+        snprintf(n, sizeof n, "at most 500 characters (%d typed)", f->text[FF_REMARK].len);
+        form_error(a, FF_REMARK, n, "");
         ok = false;
     }
     if (f->target[0] == '\0') {

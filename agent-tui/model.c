@@ -88,7 +88,8 @@ void model_set_pending(struct model *m, const cJSON *reply)
 void model_set_interaction(struct model *m, const cJSON *reply)
 {
     const cJSON *i = cJSON_GetObjectItemCaseSensitive(reply, "interaction");
-    const char *before = model_istate(m);
+    char before[16]; /* a copy: the tree it comes from is replaced below */
+    snprintf(before, sizeof before, "%s", model_istate(m));
     int64_t before_id = jv_int(m->interaction, "id", 0);
     model_replace(&m->interaction, cJSON_IsObject(i) ? i : NULL);
     if (m->interaction) {

@@ -152,7 +152,7 @@ void net_presence(struct app *a, bool ready)
 {
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "presence", ready ? "ready" : "not_ready");
-    httpc_request(a->s.http, "PUT", V1 "/me/presence", body, 0, net_done, a, T_PRESENCE, 0);
+    httpc_request(a->s.http, "PUT", V1 "/me/presence", body, 0, net_done, a, T_PRESENCE, ready);
     cJSON_Delete(body);
 }
 
@@ -259,7 +259,7 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
             form_slots(a, "", NULL);
             return;
         default:
-            net_error_status(a, "Loading", r);
+            net_error_status(a, tag == T_PRESENCE ? "Presence not changed" : "Loading", r);
             return;
         }
     }
@@ -298,7 +298,13 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
         model_set_directory(&a->m, "zones", r->json);
         break;
     case T_PRESENCE:
-        model_set_me(&a->m, r->json);
+        /* while the stream is up, presence events are the truth: this reply
+         * may come after a newer one (an offer made the agent Busy) */
+        if (a->s.conn != SESSION_UP)
+            model_set_me(&a->m, r->json);
+        if (strcmp(jv_str(r->json, "presence"), "busy") == 0 && !a->logout_pending)
+            app_status(a, CONSOLE_INFO, 6, "%s once this callback or after-call work is done",
+                       arg ? "Ready" : "Not Ready");
         break;
     case T_ACTION:
         a->action_busy = false;

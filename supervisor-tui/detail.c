@@ -60,6 +60,7 @@ void detail_open(struct app *a, int64_t bp_id)
     if (bp_id == 0 || app_row(a, bp_id) == NULL)
         return;
     if (a->bp_open != bp_id) {
+        cJSON_Delete(a->search.page); /* the page of the BP shown before */
         memset(&a->search, 0, sizeof a->search);
         a->search.location = 1; /* Pending: the callbacks to be processed first */
         memset(a->report.from, 0, sizeof a->report.from);

@@ -21,7 +21,8 @@ void input_keybar_draw(struct app *a, int y)
     const char *keys;
     switch (a->view) {
     case VIEW_MONITOR:
-        keys = "Enter detail · m actions · < > sort · i reverse · 1 Monitor 2 Agents 3 DNC · ? help · q quit";
+        keys = COLS < 100 ? "Enter detail · m actions · <> sort · i reverse · 1 2 3 views · ? help · q quit"
+                          : "Enter detail · m actions · < > sort · i reverse · 1 Monitor 2 Agents 3 DNC · ? help · q quit";
         break;
     case VIEW_DETAIL:
         keys = a->tab == TAB_TIMING      ? "Tab tabs · Enter edit · w save · l reload · m actions · Esc back · ? help"

@@ -76,7 +76,7 @@ static void main_draw(struct app *a)
         return;
     }
     tui_fill(0, 0, 1, COLS, TUI_BAR);
-    int x = tui_putf(0, 0, COLS, TUI_BAR, false, " %s (%s) │", a->my_name, a->me);
+    int x = tui_putf(0, 0, COLS < 100 ? 24 : COLS, TUI_BAR, false, " %s (%s) │", a->my_name, a->me);
     static const char *const names[3] = {"1 Monitor", "2 Agents", "3 Do-not-call"};
     static const enum view views[3] = {VIEW_MONITOR, VIEW_AGENTS, VIEW_DNC};
     for (int i = 0; i < 3; i++) {
@@ -95,9 +95,10 @@ static void main_draw(struct app *a)
         snprintf(conn, sizeof conn, "✕ disconnected, retry in %lds", in < 0 ? 0 : in);
         cr = TUI_ERROR;
     }
+    /* the connection is always shown: it takes the room it needs, over the
+     * end of the view names if the terminal is that narrow */
     int w = tui_width(conn) + 2;
-    if (COLS - w > x)
-        tui_putf(0, COLS - w, w, cr, true, " %s ", conn);
+    tui_putf(0, COLS - w, w, cr, true, " %s ", conn);
     int top = 1, h = LINES - 3;
     switch (a->view) {
     case VIEW_MONITOR:

@@ -28,14 +28,21 @@ static const char *const search_locations[] = {"", "pending", "handling_by_busin
                                                "handling_by_agent"};
 static const char *const search_location_names[] = {"any", "Pending", "HandlingByBusinessProcess",
                                                     "HandlingByAgent"};
-static int search_rows_fit = 20;
+/* The rows a page holds: what fits under the header, the tabs, the filter
+ * line and the column titles, above the hint line, the status line and the
+ * key bar; known before the tab is first drawn. */
+static int search_rows_fit(void)
+{
+    int rows = LINES - 8;
+    return rows < 5 ? 5 : (rows > 200 ? 200 : rows);
+}
 
 static void search_fetch(struct app *a, const char *cursor)
 {
     struct search *s = &a->search;
     char path[1024];
     int n = snprintf(path, sizeof path, "/api/v1/callbacks?bp=%lld&limit=%d", (long long)a->bp_open,
-                     search_rows_fit);
+                     search_rows_fit());
     if (s->location)
         n += snprintf(path + n, sizeof path - (size_t)n, "&location=%s", search_locations[s->location]);
     if (s->number[0]) {
@@ -130,13 +137,11 @@ static const char *search_loc_display(const char *wire)
 void search_draw(struct app *a, int top, int h)
 {
     struct search *s = &a->search;
-    search_rows_fit = h - 3 < 5 ? 5 : (h - 3 > 200 ? 200 : h - 3);
     static const char *const overdue_names[] = {"any", "overdue", "not overdue"};
-    tui_putf(top, 1, COLS - 2, TUI_DIM, true,
-             "l location: %s · n number: %s · t agent/team: %s · o %s · c clear · page %d%s",
-             search_location_names[s->location], s->number[0] ? s->number : "any",
-             s->target[0] ? s->target : "any", overdue_names[s->overdue], s->page_no + 1,
-             s->loading ? " · loading…" : "");
+    tui_putf(top, 1, COLS - 2, TUI_DIM, true, "page %d%s · l %s · n %s · t %s · o %s · c clear",
+             s->page_no + 1, s->loading ? " (loading…)" : "", search_location_names[s->location],
+             s->number[0] ? s->number : "any number", s->target[0] ? s->target : "any agent/team",
+             overdue_names[s->overdue]);
     static const int widths[] = {2, 7, 16, 25, -3, 12, 12, 24};
     static const char *const titles[] = {"", "ID", "Number", "Interaction Location", "Att", "Due",
                                          "Window end", "Target"};

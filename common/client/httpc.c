@@ -2,8 +2,11 @@
  * httpc.c — the non-blocking HTTP client of httpc.h on libcurl's multi
  * interface. Each transfer is a struct httpc_xfer owned by the client until
  * it ends; its body grows in a buffer of its own (capped at 16 MiB). The
- * stream is a transfer like the others whose bytes go to the caller as they
- * come instead of into the buffer.
+ * stream is a transfer like the others; its bytes gather in its buffer while
+ * libcurl works and go to the caller from httpc_run() once libcurl has
+ * returned, so that what the caller does with an event (start a request,
+ * drop the stream) never runs inside libcurl's own callback, where libcurl
+ * refuses new transfers and a freed handle would still be in use.
  */
 #include "httpc.h"
 
@@ -26,6 +29,7 @@ struct httpc_xfer {
     size_t len, cap;
     bool too_big;
     bool is_stream;
+    bool stream_ok; /* the stream's reply is 200: its bytes are events */
     char errbuf[CURL_ERROR_SIZE];
     char next_cursor[128]; /* X-Next-Cursor */
     httpc_done_fn *done;
@@ -109,16 +113,11 @@ static size_t httpc_write(char *data, size_t size, size_t nmemb, void *userp)
 {
     struct httpc_xfer *x = userp;
     size_t n = size * nmemb;
-    if (x->is_stream) {
+    if (x->is_stream && !x->stream_ok) {
         long status = 0;
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-        if (status == 200) {
-            struct httpc *h = x->h;
-            if (!h->stream_data(h->stream_ctx, data, n))
-                return 0; /* makes libcurl end the transfer with a write error */
-            return n;
-        }
-        /* an error reply to the stream request: keep its body like any */
+        x->stream_ok = status == 200;
+        /* an error reply to the stream request: its body is kept like any */
     }
     if (x->len + n + 1 > HTTPC_BODY_MAX) {
         x->too_big = true;
@@ -203,7 +202,8 @@ void httpc_request(struct httpc *h, const char *method, const char *path, const 
         curl_easy_setopt(x->easy, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
     curl_easy_setopt(x->easy, CURLOPT_TIMEOUT, (long)(timeout_s > 0 ? timeout_s : 10));
-    curl_multi_add_handle(h->multi, x->easy);
+    if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK)
+        abort(); /* only from inside a libcurl callback, which httpc never calls back from */
 }
 
 void httpc_stream_open(struct httpc *h, const char *path, const char *last_id,
@@ -282,11 +282,18 @@ void httpc_wait(struct httpc *h, struct pollfd *fds, unsigned nfds, int timeout_
         fds[i].revents = (extra[i].revents & CURL_WAIT_POLLIN) ? POLLIN : 0;
 }
 
+static void httpc_stream_deliver(struct httpc *h);
+
 static void httpc_finish(struct httpc *h, struct httpc_xfer *x, CURLcode rc)
 {
     long status = 0;
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
     if (x->is_stream) {
+        if (x->stream_ok) {
+            httpc_stream_deliver(h); /* the last bytes before the end */
+            if (h->stream != x)
+                return; /* the caller dropped it meanwhile (and freed x) */
+        }
         httpc_end_fn *end = h->stream_end;
         void *ctx = h->stream_ctx;
         char why[CURL_ERROR_SIZE + 64];
@@ -356,10 +363,28 @@ static void httpc_finish(struct httpc *h, struct httpc_xfer *x, CURLcode rc)
     free(x);
 }
 
+/* Hands the stream's bytes gathered during curl_multi_perform() to the
+ * caller; the caller may close or reopen the stream meanwhile. */
+static void httpc_stream_deliver(struct httpc *h)
+{
+    struct httpc_xfer *x = h->stream;
+    if (x == NULL || !x->stream_ok || x->len == 0)
+        return;
+    char *data = x->buf;
+    size_t len = x->len;
+    x->buf = NULL;
+    x->len = x->cap = 0;
+    bool keep = h->stream_data(h->stream_ctx, data, len);
+    free(data);
+    if (!keep && h->stream == x)
+        httpc_stream_close(h);
+}
+
 void httpc_run(struct httpc *h)
 {
     int running = 0;
     curl_multi_perform(h->multi, &running);
+    httpc_stream_deliver(h);
     CURLMsg *m;
     int left = 0;
     while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {

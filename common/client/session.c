@@ -21,6 +21,11 @@ static void session_event(void *ctx, const struct sse_event *ev)
 static void session_comment(void *ctx, const char *text)
 {
     struct session *s = ctx;
+    /* ": ok BOOT-SEQ": where the stream starts. A console that has seen no
+     * event yet resumes from there after a drop, so that a restarted server
+     * answers with "reset" instead of leaving what changed meanwhile unsaid */
+    if (strncmp(text, "ok ", 3) == 0 && sse_last_id(&s->sse)[0] == '\0')
+        sse_set_last_id(&s->sse, text + 3);
     if (strncmp(text, "ok", 2) == 0 && s->conn != SESSION_UP) {
         s->conn = SESSION_UP;
         s->conn_why[0] = '\0';
