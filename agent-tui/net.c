@@ -87,6 +87,7 @@ static void net_after_interaction(struct app *a, int64_t before_id, const char *
 static void net_callback(struct app *a, const cJSON *cb)
 {
     int64_t before_id = jv_int(a->m.interaction, "id", 0);
+    bool before_timed_out = jv_bool(a->m.interaction, "timed_out");
     char before_state[16];
     snprintf(before_state, sizeof before_state, "%s", model_istate(&a->m));
     if (model_apply_callback(&a->m, cb)) {
@@ -100,6 +101,13 @@ static void net_callback(struct app *a, const cJSON *cb)
         }
     }
     net_after_interaction(a, before_id, before_state);
+    /* dialing has stopped: the completion dialog comes up by itself,
+     * without Cancel, No Answer preselected (seed 002) */
+    if (a->m.interaction && jv_int(a->m.interaction, "id", 0) == before_id && !before_timed_out &&
+        jv_bool(a->m.interaction, "timed_out") && a->dlg == DLG_NONE) {
+        dialog_complete_open(a);
+        a->bell = true;
+    }
     a->dirty = true;
 }
 
