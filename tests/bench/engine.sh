@@ -14,7 +14,13 @@
 # Team (a callback's events go to its team's streams: K shows what that
 # fan-out costs); CB_PERF=1 records a profile of cbd
 # during the window of the first run (perf record -g) and prints its top
-# (CB_PERF_WHAT=agents: of the load generator instead).
+# (CB_PERF_WHAT=agents: of the load generator instead); CB_MONITOR=1 adds
+# 198 business processes (200 in all) and watches the whole run from a real
+# cb-supervisor in tmux (160x50) on the Business Process Monitor, then says
+# what it cost: its CPU, the callback events it took, and the bytes it sent
+# its terminal per second next to what repainting the whole screen five
+# times a second would send (issue 6: smooth with 200 BPs and the events of
+# 1,000 busy agents; redraw a few times a second, only what changed).
 #
 # For each durability: a fresh copy of a demo database to which N agents
 # bench0000.. were added in the Support Team (one `cbd user add`, then its
@@ -44,6 +50,7 @@ work=$(mktemp -d "$PWD/build/bench.XXXXXX")
 cbd_pid=
 perf_pid=
 cleanup() {
+    tmux -S "$work/tmux" kill-server 2>/dev/null || true
     if [ -n "$perf_pid" ]; then
         kill -INT "$perf_pid" 2>/dev/null || true
         wait "$perf_pid" 2>/dev/null || true
@@ -94,6 +101,53 @@ got = c.execute("SELECT count(*) FROM team_members JOIN users ON users.id = user
 assert got == n, got
 c.close()
 PY
+if [ "${CB_MONITOR:-0}" = 1 ]; then
+    python3 - "$work/base.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+with c:
+    for i in range(3, 201):
+        c.execute("INSERT INTO bps (name, tz, routing, timing) SELECT ?, tz, routing, timing FROM bps"
+                  " WHERE name = 'Support'", ("BP %03d" % i,))
+print("%d business processes" % c.execute("SELECT count(*) FROM bps").fetchone()[0])
+c.close()
+PY
+fi
+monitor_start() { # URL
+    [ "${CB_MONITOR:-0}" = 1 ] || return 0
+    tmux -S "$work/tmux" -f /dev/null new-session -d -s mon -x 160 -y 50 \
+        "TERM=tmux-256color CB_PASSWORD=sup-demo exec $PWD/$build/cb-supervisor --server $1 --user sup"
+    tmux -S "$work/tmux" pipe-pane -t mon -o "cat > '$work/term.bytes'"
+    for _ in $(seq 100); do
+        tmux -S "$work/tmux" capture-pane -p -t mon | grep -q "live" && break
+        sleep 0.1
+    done
+    # sorted by Proc, highest first: the busy business process on top
+    tmux -S "$work/tmux" send-keys -t mon '>' '>' i
+    mon_pid=$(tmux -S "$work/tmux" display -p -t mon '#{pane_pid}')
+    mon_t0=$(date +%s.%N)
+    mon_cpu0=$(awk '{print $14 + $15}' "/proc/$mon_pid/stat")
+    mon_bytes0=$(stat -c %s "$work/term.bytes" 2>/dev/null || echo 0)
+}
+monitor_report() {
+    [ "${CB_MONITOR:-0}" = 1 ] || return 0
+    local t1 cpu1 bytes1 secs tck
+    t1=$(date +%s.%N)
+    cpu1=$(awk '{print $14 + $15}' "/proc/$mon_pid/stat")
+    bytes1=$(stat -c %s "$work/term.bytes")
+    tck=$(getconf CLK_TCK)
+    tmux -S "$work/tmux" capture-pane -p -t mon | head -6
+    tmux -S "$work/tmux" kill-server
+    python3 - "$mon_t0" "$t1" "$mon_cpu0" "$cpu1" "$mon_bytes0" "$bytes1" "$tck" <<'PY'
+import sys
+t0, t1, c0, c1, b0, b1, tck = map(float, sys.argv[1:])
+secs = t1 - t0
+full = 160 * 50 * 5  # a whole 160x50 screen five times a second, one byte a cell
+print("monitor: cb-supervisor over %.1f s: CPU %.1f%% of a core; terminal %.0f bytes/s, "
+      "%.3f of repainting everything 5 times a second (%d bytes/s)"
+      % (secs, 100 * (c1 - c0) / tck / secs, (b1 - b0) / secs, (b1 - b0) / secs / full, full))
+PY
+}
 
 run_no=0
 summary=()
@@ -115,6 +169,7 @@ for durability in $durabilities; do
         --latency-s "$latency_s" --password "$password" --run "$run_no" "${team_args[@]}" \
         >"$work/agents.out" 2>"$work/agents.err" &
     agents_pid=$!
+    monitor_start "$url"
     if [ "${CB_PERF:-0}" = 1 ] && [ "$run_no" = 1 ] && command -v perf >/dev/null; then
         # the generator says when the window starts (after the logins)
         for _ in $(seq 3000); do
@@ -129,6 +184,7 @@ for durability in $durabilities; do
         perf_pid=$!
     fi
     wait "$agents_pid" || status=$?
+    monitor_report
     if [ -n "$perf_pid" ]; then
         wait "$perf_pid" 2>/dev/null || true
         perf_pid=
