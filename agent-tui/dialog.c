@@ -68,29 +68,24 @@ static void dialog_box(int h, int w, const char *title, int *y, int *x)
     tui_frame(*y, *x, h, w, title);
 }
 
+/* At most 18 lines, so that the help fits 80x24 whole. */
 static const char *const dialog_help_lines[] = {
     "Anywhere",
-    "  r          Ready / Not Ready",
-    "  p          open or close the Pending Callback Panel",
-    "  h          open or close Call History",
-    "  s          schedule a new callback (date and time filled)",
-    "  S          schedule a callback from the active interaction",
-    "  ?  F1      this help",
-    "  q          log out and quit (waits for a held callback)",
-    "  Q          quit at once without waiting",
+    "  r  Ready / Not Ready       p  Pending Callback Panel    h  Call History",
+    "  s  schedule a callback     S  one for the active call   ?  F1  this help",
+    "  q  log out and quit (waits for a held callback)         Q  quit at once",
     "An offer, a callback held",
-    "  a          accept the offer             x   reject it",
-    "  d          dial now (Preview)",
-    "  c          connected (live)             v   connected to voicemail",
-    "  X          cancel dialing (confirmed)   e   end: completion status",
+    "  a  accept the offer        x  reject it                 d  dial now (Preview)",
+    "  c  connected (live)        v  connected to voicemail",
+    "  X  cancel dialing (asks)   e  end: the completion status",
     "Lists",
-    "  ↑ ↓ PgUp PgDn Home End   move         mouse click selects",
-    "  n          Call Now on the selected pending callback (confirmed)",
-    "  Enter      history: schedule a callback for that call",
+    "  Up Down PgUp PgDn Home End move; the mouse wheel scrolls, a click selects",
+    "  n  Call Now on the selected pending callback (asks)",
+    "  Enter  in Call History: schedule a callback for that call",
     "Forms and dialogs",
-    "  Tab ↑ ↓    next / previous field      Enter  choose, save",
-    "  ← →        change a choice             F4 or Space  open a list",
-    "  Esc        back out without saving",
+    "  Tab Up Down  next / previous field     Enter  choose, save",
+    "  Left Right   change a choice           F4 Space  open a list or calendar",
+    "  Esc          back out without saving",
 };
 
 void dialog_draw(struct app *a)
@@ -123,7 +118,7 @@ void dialog_draw(struct app *a)
     }
     if (a->dlg == DLG_HELP) {
         int n = (int)(sizeof dialog_help_lines / sizeof dialog_help_lines[0]);
-        int h = n + 4, w = 74;
+        int h = n + 4, w = 78;
         dialog_box(h, w, "cb-agent keys", &y, &x);
         for (int i = 0; i < n && y + 1 + i < LINES - 2; i++) {
             const char *l = dialog_help_lines[i];

@@ -103,7 +103,8 @@ static void do_schedule_active(struct app *a)
 static void do_quit(struct app *a)
 {
     if (a->logout_pending) {
-        a->quit = true; /* asked twice: the agent insists */
+        /* asked twice: the agent insists, but what they hold goes back */
+        dialog_confirm(a, CONFIRM_QUIT, 0, "Quit now without waiting? The callback you hold goes back when the grace ends.");
         return;
     }
     net_logout(a);
@@ -218,7 +219,8 @@ void input_keybar_draw(struct app *a, int y)
             continue;
         const char *label = b->label;
         if (b->act == do_presence)
-            label = strcmp(a->m.presence, "ready") == 0 ? "Not Ready" : "Ready";
+            label = strcmp(a->m.presence, "ready") == 0 || strcmp(a->m.presence, "busy") == 0
+                        ? "Not Ready" : "Ready";
         int need = tui_width(b->bar_key) + tui_width(label) + 3;
         if (x + need > COLS)
             break;

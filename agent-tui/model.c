@@ -91,6 +91,14 @@ void model_set_interaction(struct model *m, const cJSON *reply)
     char before[16]; /* a copy: the tree it comes from is replaced below */
     snprintf(before, sizeof before, "%s", model_istate(m));
     int64_t before_id = jv_int(m->interaction, "id", 0);
+    if (cJSON_IsObject(i) && jv_int(i, "id", 0) == before_id &&
+        jv_int(i, "version", 0) < jv_int(m->interaction, "version", 0)) {
+        /* a reply older than the events already applied: only its count
+         * of recent contacts is news */
+        m->contacts_recent = (int)jv_int(i, "contacts_recent", m->contacts_recent);
+        m->dirty = true;
+        return;
+    }
     model_replace(&m->interaction, cJSON_IsObject(i) ? i : NULL);
     if (m->interaction) {
         m->contacts_recent = (int)jv_int(m->interaction, "contacts_recent", 0);

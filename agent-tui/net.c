@@ -61,6 +61,7 @@ static void net_session_lost(struct app *a, const char *why)
 {
     session_end(&a->s);
     a->logged_in = false;
+    a->logout_pending = false;
     model_clear(&a->m);
     a->dlg = DLG_NONE;
     form_close(a);
@@ -104,8 +105,12 @@ static void net_callback(struct app *a, const cJSON *cb)
     /* dialing has stopped: the completion dialog comes up by itself,
      * without Cancel, No Answer preselected (seed 002) */
     if (a->m.interaction && jv_int(a->m.interaction, "id", 0) == before_id && !before_timed_out &&
-        jv_bool(a->m.interaction, "timed_out") && a->dlg == DLG_NONE) {
-        dialog_complete_open(a);
+        jv_bool(a->m.interaction, "timed_out")) {
+        /* a dialog opened while dialing offers Cancel, which no longer
+         * holds: it gives way to the one of the new state */
+        if (a->dlg == DLG_NONE || a->dlg == DLG_COMPLETE ||
+            (a->dlg == DLG_CONFIRM && a->confirm == CONFIRM_CANCEL_DIAL))
+            dialog_complete_open(a);
         a->bell = true;
     }
     a->dirty = true;
@@ -201,7 +206,7 @@ void net_logout(struct app *a)
             net_presence(a, false); /* no new offer meanwhile */
         }
         app_status(a, CONSOLE_WARN, 0,
-                   "Logout waits until callback %lld (%s) is resolved; q again quits at once",
+                   "Logout waits until callback %lld (%s) is resolved; q again: quit now",
                    (long long)jv_int(a->m.interaction, "id", 0), model_istate(&a->m));
         a->dirty = true;
         return;
@@ -229,6 +234,7 @@ static void net_login_done(void *ctx, const struct httpc_reply *r)
     model_clear(&a->m);
     model_set_me(&a->m, user);
     a->logged_in = true;
+    a->logout_pending = false;
     a->login.busy = false;
     session_start(&a->s);
     net_load_all(a);

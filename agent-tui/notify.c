@@ -78,8 +78,10 @@ static void notify_action(NotifyNotification *n, char *action, gpointer data)
 
 static void notify_closed(NotifyNotification *n, gpointer data)
 {
-    (void)n;
-    g_hash_table_remove(notify_shown, data);
+    /* a late "closed" of an older notification for the same callback must
+     * not take a newer one (a re-offer) with it */
+    if (g_hash_table_lookup(notify_shown, data) == n)
+        g_hash_table_remove(notify_shown, data);
 }
 
 static bool notify_caps_known;

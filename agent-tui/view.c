@@ -168,7 +168,7 @@ static void view_interaction(struct app *a, const struct layout *l)
         char left[32];
         timefmt_span(until - now, left, sizeof left);
         tui_putf(row++, in, iw, TUI_WARN, false,
-                 "Dialing has stopped. Complete it (e); it completes as No Answer by itself in %s",
+                 "Dialing stopped: complete it (e); No Answer by itself in %s",
                  left);
     }
     /* the actions of this state, as buttons on the last inner row */

@@ -27,7 +27,13 @@ session=demo-$$
 cbd_pid="" sim_pid=""
 # A demo whose terminal was closed may still run: stop what it started.
 for f in "$dir/sim.pid" "$dir/cbd.pid"; do
-    [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
+    if [ -s "$f" ]; then
+        pid=$(cat "$f")
+        # only if that process is still ours (a pid can be reused)
+        case "$(ps -p "$pid" -o comm= 2>/dev/null)" in
+            cbd | cbd-sim) kill "$pid" 2>/dev/null || true ;;
+        esac
+    fi
     rm -f "$f"
 done
 T kill-server 2>/dev/null || true

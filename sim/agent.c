@@ -110,7 +110,9 @@ static void agent_login_done(void *ctx, const struct httpc_reply *r)
 {
     struct sim_agent *ag = ctx;
     if (r->status != 200) {
-        sim_log(ag->sim, "%s: login refused: %s", ag->login, r->status ? r->message : "cannot reach the server");
+        sim_log(ag->sim, "%s: login refused: %s; trying again in 5 s", ag->login,
+                r->status ? r->message : "cannot reach the server");
+        ag->login_at = sim_now_ms() + 5000;
         return;
     }
     session_start(&ag->s);
@@ -131,9 +133,10 @@ static void agent_lost(void *ctx)
 {
     struct sim_agent *ag = ctx;
     ag->ready = false;
+    ag->held = 0;
     sim_log(ag->sim, "%s: session ended; logging in again", ag->login);
-    const char *why;
-    session_login(&ag->s, ag->sim->server, ag->login, ag->password, &why);
+    /* not from here, inside the session's own callback: from agent_tick */
+    ag->login_at = sim_now_ms() + 1000;
 }
 
 static const struct session_ops agent_ops = {
@@ -155,8 +158,13 @@ void agent_start(struct sim *s, int i)
 
 void agent_tick(struct sim *s, int i)
 {
-    (void)s;
     struct sim_agent *ag = &s->agents[i];
+    if (ag->login_at && sim_now_ms() >= ag->login_at) {
+        ag->login_at = 0;
+        const char *why;
+        if (!session_login(&ag->s, s->server, ag->login, ag->password, &why))
+            sim_log(s, "%s: %s", ag->login, why);
+    }
     if (ag->s.http) {
         httpc_run(ag->s.http);
         session_tick(&ag->s);

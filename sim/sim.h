@@ -29,6 +29,7 @@ struct sim_agent {
     char held_state[16];
     bool acting;      /* an action for the held callback is scheduled */
     int64_t call_id;  /* an inbound call under way, 0 none */
+    int64_t login_at; /* when to log in (again), 0: not due */
 };
 
 enum sim_timer_kind {

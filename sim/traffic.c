@@ -16,6 +16,7 @@
 #include "jv.h"
 
 static struct session traffic_sup;
+static int64_t traffic_login_at; /* when to log the supervisor in again, 0: not due */
 
 static const char *const traffic_zones[] = {"America/New_York", "Europe/London", "America/Chicago",
                                             "Europe/Berlin", "UTC", "America/Los_Angeles"};
@@ -30,6 +31,11 @@ static void traffic_created(void *ctx, int tag, int64_t arg, const struct httpc_
     struct sim *s = ctx;
     (void)tag;
     (void)arg;
+    if (r->status == 401) {
+        s->sup_ready = false; /* the token ended: log in again */
+        traffic_login_at = sim_now_ms() + 1000;
+        return;
+    }
     if (r->status == 201) {
         s->created++;
         sim_log(s, "scheduled callback %lld in %s for %s", (long long)jv_int(r->json, "id", 0),
@@ -42,10 +48,20 @@ static void traffic_created(void *ctx, int tag, int64_t arg, const struct httpc_
 static void traffic_login_done(void *ctx, const struct httpc_reply *r)
 {
     struct sim *s = ctx;
-    if (r->status == 200)
+    if (r->status == 200) {
         s->sup_ready = true;
-    else
-        sim_log(s, "%s: login refused: %s", s->sup_login, r->status ? r->message : "cannot reach the server");
+        return;
+    }
+    sim_log(s, "%s: login refused: %s; trying again in 5 s", s->sup_login,
+            r->status ? r->message : "cannot reach the server");
+    traffic_login_at = sim_now_ms() + 5000;
+}
+
+static void traffic_lost(void *ctx)
+{
+    struct sim *s = ctx;
+    s->sup_ready = false;
+    traffic_login_at = sim_now_ms() + 1000;
 }
 
 static void traffic_ignore_event(void *ctx, const char *type, const cJSON *data)
@@ -64,7 +80,7 @@ static const struct session_ops traffic_ops = {
     .on_login = traffic_login_done,
     .on_event = traffic_ignore_event,
     .on_conn = traffic_ignore,
-    .on_lost = traffic_ignore,
+    .on_lost = traffic_lost,
 };
 
 void traffic_start(struct sim *s)
@@ -176,6 +192,11 @@ void traffic_tick(struct sim *s)
     if (s->service)
         httpc_run(s->service);
     int64_t now = sim_now_ms();
+    if (traffic_login_at && now >= traffic_login_at) {
+        traffic_login_at = 0;
+        const char *why;
+        session_login(&traffic_sup, s->server, s->sup_login, s->sup_password, &why);
+    }
     if (s->sup_ready && s->callbacks_per_min > 0 && now >= s->next_callback_ms) {
         traffic_schedule(s);
         double mean = 60000.0 / s->callbacks_per_min;

@@ -67,6 +67,7 @@ enum prompt_action {
     ACT_EDIT_TARGET,
     ACT_EDIT_CONFIRM,
     ACT_TIMING_VALUE,
+    ACT_TIMING_RELOAD,
     ACT_QUIT,
 };
 
@@ -74,7 +75,7 @@ struct prompt {
     enum prompt_kind kind;
     enum prompt_action action;
     char title[128];
-    char text[1024];          /* the question, or the text to view */
+    char text[8192];          /* the question, or the text to view */
     struct tui_field field;   /* PROMPT_TEXT */
     const char *items[8];     /* PROMPT_MENU */
     int n_items, sel, scroll;
@@ -94,6 +95,9 @@ struct search {
     int sel, top;
     int64_t marked[512];
     int n_marked;
+    int64_t confirm_ids[512]; /* what the open confirmation names */
+    int n_confirm;
+    unsigned seq; /* of the page asked for last: an older reply is dropped */
     bool loading;
     /* a bulk action under way */
     int bulk_left, bulk_ok, bulk_refused;
@@ -119,10 +123,14 @@ struct report {
     char next[160];
     int sel, top;
     bool loading;
+    unsigned seq; /* of the report asked for last: an older reply is dropped */
     /* the CSV being written */
     FILE *csv;
     char csv_path[512];
     long csv_lines;
+    /* the export's own query, kept from its start */
+    int64_t csv_bp;
+    char csv_tz[64], csv_from[16], csv_to[16];
 };
 
 struct app {
@@ -231,6 +239,10 @@ void performance_tick(struct app *a);
 
 /* timing.c */
 void timing_load(struct app *a);
+/* The tab shown again: unsaved edits of the same BP are kept. */
+void timing_enter(struct app *a);
+/* Reloads the BP (after a confirmation when edits would be lost). */
+void timing_reload(struct app *a);
 void timing_draw(struct app *a, int top, int h);
 bool timing_key(struct app *a, wint_t ch, bool is_key);
 void timing_value_entered(struct app *a, const char *text);
@@ -242,7 +254,7 @@ void search_reload(struct app *a);
 void search_draw(struct app *a, int top, int h);
 bool search_key(struct app *a, wint_t ch, bool is_key);
 void search_click(struct app *a, int row);
-void search_page(struct app *a, const struct httpc_reply *r);
+void search_page(struct app *a, const struct httpc_reply *r, int64_t seq);
 void search_action_done(struct app *a, int64_t id, const struct httpc_reply *r);
 void search_confirmed(struct app *a, enum prompt_action act);
 void search_text_entered(struct app *a, enum prompt_action act, const char *text);
@@ -254,7 +266,7 @@ void search_edit_reply(struct app *a, const struct httpc_reply *r);
 void completed_reload(struct app *a);
 void completed_draw(struct app *a, int top, int h);
 bool completed_key(struct app *a, wint_t ch, bool is_key);
-void completed_page(struct app *a, const struct httpc_reply *r);
+void completed_page(struct app *a, const struct httpc_reply *r, int64_t seq);
 void completed_csv_page(struct app *a, const struct httpc_reply *r);
 void completed_text_entered(struct app *a, enum prompt_action act, const char *text);
 

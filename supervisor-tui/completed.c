@@ -18,19 +18,20 @@
 #include "timefmt.h"
 #include "vocab.h"
 
-static void completed_query(struct app *a, char *path, size_t size, const char *format, const char *after)
+/* The report's path for business process bp in zone tz from / to (dates,
+ * "" for none: the current shift). */
+static void completed_query(char *path, size_t size, int64_t bp, const char *tz_name, const char *from,
+                            const char *to, const char *format, const char *after)
 {
-    struct report *r = &a->report;
-    struct bp_row *row = app_row(a, a->bp_open);
-    char *tz = httpc_escape(jv_str(row ? row->bp : NULL, "tz"));
-    int n = snprintf(path, size, "/api/v1/reports/completed?bp=%lld&format=%s&limit=%d",
-                     (long long)a->bp_open, format, strcmp(format, "csv") == 0 ? 5000 : 500);
-    if (r->from[0] || r->to[0])
+    char *tz = httpc_escape(tz_name);
+    int n = snprintf(path, size, "/api/v1/reports/completed?bp=%lld&format=%s&limit=%d", (long long)bp,
+                     format, strcmp(format, "csv") == 0 ? 5000 : 500);
+    if (from[0] || to[0])
         n += snprintf(path + n, size - (size_t)n, "&tz=%s", tz);
-    if (r->from[0])
-        n += snprintf(path + n, size - (size_t)n, "&from=%s", r->from);
-    if (r->to[0])
-        n += snprintf(path + n, size - (size_t)n, "&to=%s", r->to);
+    if (from[0])
+        n += snprintf(path + n, size - (size_t)n, "&from=%s", from);
+    if (to[0])
+        n += snprintf(path + n, size - (size_t)n, "&to=%s", to);
     if (after && after[0]) {
         char *e = httpc_escape(after);
         snprintf(path + n, size - (size_t)n, "&after=%s", e);
@@ -39,17 +40,26 @@ static void completed_query(struct app *a, char *path, size_t size, const char *
     free(tz);
 }
 
+static const char *completed_tz(struct app *a)
+{
+    struct bp_row *row = app_row(a, a->bp_open);
+    return jv_str(row ? row->bp : NULL, "tz");
+}
+
 void completed_reload(struct app *a)
 {
     char path[512];
-    completed_query(a, path, sizeof path, "json", "");
-    a->report.loading = true;
-    net_get(a, path, T_REPORT, a->bp_open);
+    struct report *r = &a->report;
+    completed_query(path, sizeof path, a->bp_open, completed_tz(a), r->from, r->to, "json", "");
+    r->loading = true;
+    net_get(a, path, T_REPORT, ++r->seq);
 }
 
-void completed_page(struct app *a, const struct httpc_reply *r)
+void completed_page(struct app *a, const struct httpc_reply *r, int64_t seq)
 {
     struct report *rep = &a->report;
+    if ((unsigned)seq != rep->seq)
+        return; /* a newer report was asked for (or another BP opened) */
     rep->loading = false;
     if (r->status != 200) {
         app_status(a, CONSOLE_ERROR, 10, "Report: %s", r->status ? r->message : "cannot reach the server");
@@ -111,7 +121,7 @@ static void completed_attempts(struct app *a)
     const cJSON *c = cJSON_GetArrayItem(a->report.rows, a->report.sel), *at;
     if (c == NULL)
         return;
-    char text[1024];
+    char text[8192];
     size_t n = (size_t)snprintf(text, sizeof text, "%s · %s · %lld attempts\n", jv_str(c, "destination"),
                                 completed_end(jv_str(c, "end_state")),
                                 (long long)jv_int(c, "total_attempts", 0));
@@ -163,8 +173,9 @@ void completed_csv_page(struct app *a, const struct httpc_reply *r)
         rep->csv_lines += body[i] == '\n';
     if (r->next[0]) {
         char path[512];
-        completed_query(a, path, sizeof path, "csv", r->next);
-        net_get(a, path, T_REPORT_CSV, a->bp_open);
+        completed_query(path, sizeof path, rep->csv_bp, rep->csv_tz, rep->csv_from, rep->csv_to, "csv",
+                        r->next);
+        net_get(a, path, T_REPORT_CSV, rep->csv_bp);
         return;
     }
     if (fclose(rep->csv) != 0)
@@ -206,9 +217,13 @@ void completed_text_entered(struct app *a, enum prompt_action act, const char *t
             return;
         }
         r->csv_lines = 0;
+        r->csv_bp = a->bp_open;
+        snprintf(r->csv_tz, sizeof r->csv_tz, "%s", completed_tz(a));
+        snprintf(r->csv_from, sizeof r->csv_from, "%s", r->from);
+        snprintf(r->csv_to, sizeof r->csv_to, "%s", r->to);
         char path[512];
-        completed_query(a, path, sizeof path, "csv", "");
-        net_get(a, path, T_REPORT_CSV, a->bp_open);
+        completed_query(path, sizeof path, r->csv_bp, r->csv_tz, r->csv_from, r->csv_to, "csv", "");
+        net_get(a, path, T_REPORT_CSV, r->csv_bp);
     }
 }
 

@@ -30,7 +30,7 @@ void detail_tab_changed(struct app *a)
         net_get(a, path, T_PERF, a->bp_open);
         break;
     case TAB_TIMING:
-        timing_load(a);
+        timing_enter(a);
         break;
     case TAB_SEARCH:
         search_reload(a);

@@ -100,6 +100,17 @@ void dnc_reply(struct app *a, int tag, int64_t arg, const struct httpc_reply *r)
         dnc_reload(a);
         return;
     case T_DNC_IMPORT:
+        if (r->status == 0 || r->status == 401) {
+            /* the server went away: stop, saying how far it got */
+            app_status(a, CONSOLE_ERROR, 15,
+                       "Import stopped at line %lld: %s; %d imported, %d listed already, %d refused", (long long)arg,
+                       r->status ? "the session ended" : "cannot reach the server", a->import_ok, a->import_dup,
+                       a->import_bad);
+            cJSON_Delete(a->import_lines);
+            a->import_lines = NULL;
+            a->import_left = 0;
+            return;
+        }
         if (r->status == 201)
             a->import_ok++;
         else if (strcmp(r->code, "duplicate") == 0)
@@ -226,10 +237,8 @@ void dnc_confirmed(struct app *a, enum prompt_action act)
         net_send(a, "POST", "/api/v1/dnc", body, T_DNC_ADD, 0);
         cJSON_Delete(body);
     } else if (act == ACT_DNC_REMOVE) {
-        const cJSON *e = cJSON_GetArrayItem(a->dnc, a->dnc_sel);
-        if (e == NULL)
-            return;
-        char *num = httpc_escape(jv_str(e, "number"));
+        /* the number the question named, whatever the list shows now */
+        char *num = httpc_escape(a->dnc_number);
         char path[128];
         snprintf(path, sizeof path, "/api/v1/dnc/%s", num);
         free(num);
@@ -267,9 +276,11 @@ bool dnc_key(struct app *a, wint_t ch, bool is_key)
         return true;
     case 'd': {
         const cJSON *e = cJSON_GetArrayItem(a->dnc, a->dnc_sel);
-        if (e)
+        if (e) {
+            snprintf(a->dnc_number, sizeof a->dnc_number, "%s", jv_str(e, "number"));
             prompt_confirm(a, ACT_DNC_REMOVE, 0, "Take %s off the do-not-call list? It may be dialed again.",
-                           jv_str(e, "number"));
+                           a->dnc_number);
+        }
         return true;
     }
     case 'I':

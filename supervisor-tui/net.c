@@ -131,6 +131,9 @@ static void net_lost(void *ctx)
 {
     struct app *a = ctx;
     a->logged_in = false;
+    cJSON_Delete(a->import_lines); /* an import under way ends with the session */
+    a->import_lines = NULL;
+    a->import_left = 0;
     login_set_error(&a->login, "Your session ended; log in again");
     a->login.focus = 2;
     a->dirty = true;
@@ -187,7 +190,7 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
     /* replies whose errors their view shows itself */
     switch (tag) {
     case T_SEARCH:
-        search_page(a, r);
+        search_page(a, r, arg);
         return;
     case T_SEARCH_ACTION:
         search_action_done(a, arg, r);
@@ -202,7 +205,7 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
         timing_saved(a, r);
         return;
     case T_REPORT:
-        completed_page(a, r);
+        completed_page(a, r, arg);
         return;
     case T_REPORT_CSV:
         completed_csv_page(a, r);

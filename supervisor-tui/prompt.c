@@ -214,6 +214,9 @@ static void prompt_answer(struct app *a, enum prompt_action act, int64_t arg, co
     case ACT_TIMING_VALUE:
         timing_value_entered(a, text);
         break;
+    case ACT_TIMING_RELOAD:
+        timing_reload(a);
+        break;
     case ACT_DNC_ADD_NUMBER:
     case ACT_DNC_ADD_NOTE:
     case ACT_DNC_IMPORT_PATH:

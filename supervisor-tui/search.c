@@ -69,7 +69,7 @@ static void search_fetch(struct app *a, const char *cursor)
         free(e);
     }
     s->loading = true;
-    net_get(a, path, T_SEARCH, a->bp_open);
+    net_get(a, path, T_SEARCH, ++s->seq);
 }
 
 void search_reload(struct app *a)
@@ -80,9 +80,11 @@ void search_reload(struct app *a)
     search_fetch(a, "");
 }
 
-void search_page(struct app *a, const struct httpc_reply *r)
+void search_page(struct app *a, const struct httpc_reply *r, int64_t seq)
 {
     struct search *s = &a->search;
+    if ((unsigned)seq != s->seq)
+        return; /* a newer page was asked for (or another BP opened) */
     s->loading = false;
     if (r->status != 200) {
         app_status(a, CONSOLE_ERROR, 8, "Search: %s", r->status ? r->message : "cannot reach the server");
@@ -142,10 +144,17 @@ void search_draw(struct app *a, int top, int h)
              s->page_no + 1, s->loading ? " (loading…)" : "", search_location_names[s->location],
              s->number[0] ? s->number : "any number", s->target[0] ? s->target : "any agent/team",
              overdue_names[s->overdue]);
-    static const int widths[] = {2, 7, 16, 25, -3, 12, 12, 24};
+    /* below 112 columns the window end gives way, so that the target shows */
+    static const int wide[] = {2, 7, 16, 25, -3, 12, 12, 24};
+    static const int narrow[] = {2, 6, 14, 25, -3, 12, 30};
     static const char *const titles[] = {"", "ID", "Number", "Interaction Location", "Att", "Due",
                                          "Window end", "Target"};
-    tui_cells(top + 1, 0, COLS, TUI_TITLE, 8, widths, titles);
+    static const char *const narrow_titles[] = {"", "ID", "Number", "Interaction Location", "Att", "Due",
+                                                "Target"};
+    bool is_narrow = COLS < 112;
+    const int *widths = is_narrow ? narrow : wide;
+    int ncells = is_narrow ? 7 : 8;
+    tui_cells(top + 1, 0, COLS, TUI_TITLE, ncells, widths, is_narrow ? narrow_titles : titles);
     int n = cJSON_GetArraySize(s->page), rows = h - 3;
     if (n == 0) {
         tui_put(top + 2, 2, COLS - 4, TUI_DIM, s->loading ? "Loading…" : "No callbacks match.", true);
@@ -167,8 +176,8 @@ void search_draw(struct app *a, int top, int h)
         snprintf(id, sizeof id, "%lld", (long long)jv_int(cb, "id", 0));
         snprintf(att, sizeof att, "%lld", (long long)jv_int(cb, "attempts", 0));
         const char *cells[] = {mark, id, jv_str(cb, "destination"), search_loc_display(jv_str(cb, "location")),
-                               att, due, end, target};
-        tui_cells(top + 2 + i, 0, COLS, role, 8, widths, cells);
+                               att, due, is_narrow ? target : end, target};
+        tui_cells(top + 2 + i, 0, COLS, role, ncells, widths, cells);
     }
     tui_putf(top + h - 1, 1, COLS - 2, TUI_DIM, true,
              "%d marked · Space mark · * mark Pending · Q queue · P purge · Enter view · e edit · PgDn/PgUp",
@@ -215,8 +224,9 @@ void search_confirmed(struct app *a, enum prompt_action act)
         cJSON_Delete(body);
         return;
     }
-    int64_t ids[512];
-    int n = search_targets(a, ids, 512);
+    int64_t *ids = s->confirm_ids;
+    int n = s->n_confirm;
+    s->n_confirm = 0;
     s->bulk_left = n;
     s->bulk_ok = s->bulk_refused = 0;
     s->bulk_first_refusal[0] = '\0';
@@ -260,7 +270,7 @@ void search_view_reply(struct app *a, const struct httpc_reply *r)
         return;
     }
     const cJSON *cb = r->json, *at;
-    char text[1024], due[32], end[32], created[32];
+    char text[8192], due[32], end[32], created[32];
     timefmt_agent(jv_instant(cb, "due_at"), due, sizeof due);
     timefmt_agent(jv_instant(cb, "window_end"), end, sizeof end);
     timefmt_agent(jv_instant(cb, "created_at"), created, sizeof created);
@@ -369,8 +379,12 @@ static void search_edit(struct app *a)
 
 static void search_bulk(struct app *a, enum prompt_action act)
 {
-    int64_t ids[512];
-    int n = search_targets(a, ids, 512);
+    /* the rows are taken now, as the question names them: the page may
+     * change before the answer */
+    struct search *s = &a->search;
+    s->n_confirm = search_targets(a, s->confirm_ids, 512);
+    int64_t *ids = s->confirm_ids;
+    int n = s->n_confirm;
     if (n == 0)
         return;
     const char *verb = act == ACT_PURGE ? "Purge" : "Send to queue";

@@ -107,6 +107,33 @@ void timing_load(struct app *a)
     a->dirty = true;
 }
 
+static int timing_changes(const struct timing_edit *t)
+{
+    int n = cJSON_GetArraySize(t->edits);
+    const cJSON *sch = cJSON_GetObjectItemCaseSensitive(t->edits, "schedule");
+    return sch ? n - 1 + cJSON_GetArraySize(sch) : n;
+}
+
+void timing_enter(struct app *a)
+{
+    struct timing_edit *t = &a->timing;
+    if (t->orig == NULL || t->bp_id != a->bp_open || timing_changes(t) == 0) {
+        timing_load(a);
+        return;
+    }
+    struct bp_row *r = app_row(a, a->bp_open);
+    if (jv_int(r ? r->bp : NULL, "version", 0) > t->version)
+        t->stale = true; /* kept, but a save would now be refused */
+}
+
+void timing_reload(struct app *a)
+{
+    net_get(a, "/api/v1/bps", T_BPS, 0);
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/bps/%lld", (long long)a->timing.bp_id);
+    net_get(a, path, T_BP_RELOAD, a->timing.bp_id);
+}
+
 void timing_bp_event(struct app *a, const cJSON *bp)
 {
     struct timing_edit *t = &a->timing;
@@ -133,10 +160,7 @@ void timing_draw(struct app *a, int top, int h)
         t->top = t->sel;
     if (t->sel >= t->top + rows)
         t->top = t->sel - rows + 1;
-    int changed = cJSON_GetArraySize(t->edits);
-    const cJSON *sch = cJSON_GetObjectItemCaseSensitive(t->edits, "schedule");
-    if (sch)
-        changed += cJSON_GetArraySize(sch) - 1;
+    int changed = timing_changes(t);
     if (t->stale)
         tui_putf(top, 1, COLS - 2, TUI_ERROR, true,
                  "Changed by someone else since you loaded it (version %lld): l reloads", (long long)t->version);
@@ -332,10 +356,12 @@ bool timing_key(struct app *a, wint_t ch, bool is_key)
         return true;
     }
     if (!is_key && ch == 'l') {
-        net_get(a, "/api/v1/bps", T_BPS, 0);
-        char path[96];
-        snprintf(path, sizeof path, "/api/v1/bps/%lld", (long long)t->bp_id);
-        net_get(a, path, T_BP_RELOAD, t->bp_id);
+        int n = timing_changes(t);
+        if (n > 0)
+            prompt_confirm(a, ACT_TIMING_RELOAD, 0, "Drop your %d unsaved change%s and reload?", n,
+                           n == 1 ? "" : "s");
+        else
+            timing_reload(a);
         return true;
     }
     return false;

@@ -48,6 +48,7 @@ struct httpc {
     httpc_data_fn *stream_data;
     httpc_end_fn *stream_end;
     void *stream_ctx;
+    unsigned stream_gen; /* goes up whenever a stream opens or closes */
 };
 
 static int httpc_global_refs;
@@ -74,8 +75,10 @@ static void httpc_xfer_free(struct httpc *h, struct httpc_xfer *x)
         pp = &(*pp)->next;
     if (*pp)
         *pp = x->next;
-    if (h->stream == x)
+    if (h->stream == x) {
         h->stream = NULL;
+        h->stream_gen++;
+    }
     curl_multi_remove_handle(h->multi, x->easy);
     curl_easy_cleanup(x->easy);
     curl_slist_free_all(x->headers);
@@ -213,6 +216,7 @@ void httpc_stream_open(struct httpc *h, const char *path, const char *last_id,
     struct httpc_xfer *x = httpc_xfer_new(h, "GET", path);
     x->is_stream = true;
     h->stream = x;
+    h->stream_gen++;
     h->stream_data = data;
     h->stream_end = end;
     h->stream_ctx = ctx;
@@ -290,8 +294,9 @@ static void httpc_finish(struct httpc *h, struct httpc_xfer *x, CURLcode rc)
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
     if (x->is_stream) {
         if (x->stream_ok) {
+            unsigned gen = h->stream_gen;
             httpc_stream_deliver(h); /* the last bytes before the end */
-            if (h->stream != x)
+            if (h->stream_gen != gen)
                 return; /* the caller dropped it meanwhile (and freed x) */
         }
         httpc_end_fn *end = h->stream_end;
@@ -374,10 +379,17 @@ static void httpc_stream_deliver(struct httpc *h)
     size_t len = x->len;
     x->buf = NULL;
     x->len = x->cap = 0;
+    unsigned gen = h->stream_gen;
     bool keep = h->stream_data(h->stream_ctx, data, len);
     free(data);
-    if (!keep && h->stream == x)
+    if (!keep && h->stream_gen == gen) {
+        /* bytes the caller cannot read: the stream ends like any drop, so
+         * the caller backs off before opening it again */
+        httpc_end_fn *end = h->stream_end;
+        void *ctx = h->stream_ctx;
         httpc_stream_close(h);
+        end(ctx, 0, "the event stream could not be read");
+    }
 }
 
 void httpc_run(struct httpc *h)

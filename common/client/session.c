@@ -63,7 +63,10 @@ bool session_login(struct session *s, const char *server, const char *user, cons
 {
     if (!clientconf_server_ok(server, why))
         return false;
-    if (s->http == NULL || strcmp(httpc_base(s->http), server) != 0) {
+    size_t n = strlen(server);
+    while (n > 0 && server[n - 1] == '/')
+        n--; /* httpc keeps the base without its trailing slashes */
+    if (s->http == NULL || strlen(httpc_base(s->http)) != n || strncmp(httpc_base(s->http), server, n) != 0) {
         httpc_free(s->http);
         s->http = httpc_new(server);
     }

@@ -50,7 +50,9 @@ struct session {
 
 void session_init(struct session *s, const struct session_ops *ops, void *ctx);
 /* Sends the login to server (a new HTTP client when the server changed).
- * False with why set when the server URL is not one. */
+ * False with why set when the server URL is not one. Never from inside one
+ * of the session's or its client's callbacks: it may free the client that
+ * is calling (the same holds for session_free). */
 bool session_login(struct session *s, const char *server, const char *user, const char *password,
                    const char **why);
 /* After a successful login: keep the stream open from now on. */

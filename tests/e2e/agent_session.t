@@ -15,7 +15,7 @@
 #     edge), the key bar on the last row, the panel's frame spanning the
 #     width, the form whole, no stray characters.
 #  3. Negotiated logout: q while holding an offer says "Logout waits until
-#     callback N (offered) is resolved; q again quits at once" and the header
+#     callback N (offered) is resolved; q again: quit now" and the header
 #     "logout waiting"; carol stays logged in while she accepts, connects and
 #     completes it as Handled; then the console logs out by itself and ends
 #     (status 0) and the server has carol logged_out. (Sections 1 and 2 end
@@ -185,8 +185,8 @@ with Server(t, args=["--grace-s", "3600"]) as s:
         ag.keys("r")          # Ready: the one rejected above is offered again
         scr = ag.expect(r"OFFERED — callback %d" % cid, "an offer")
         ag.keys("q")
-        scr = ag.expect(r"Logout waits until callback %d \(offered\) is resolved; q again quits at once" % cid,
-                        "q: \"Logout waits until callback %d (offered) is resolved; q again quits at once\"" % cid)
+        scr = ag.expect(r"Logout waits until callback %d \(offered\) is resolved; q again: quit now" % cid,
+                        "q: \"Logout waits until callback %d (offered) is resolved; q again: quit now\"" % cid)
         ag.expect(r"^ Carol.*logout waiting", "the header says logout waiting")
         ag.shot("logout waiting")
         t.is_(ag.dead(), None, "the console is still running")

@@ -191,6 +191,8 @@ with srv as s, Supervisor(t, s) as sv:
     t.is_((s.bp(2, sup)["version"], s.bp(2, sup)["timing"]["no_answer_s"]), (2, 75), "... the server unchanged")
     sv.shot("Timing: the server's refusal of a value")
     sv.keys("l")
+    sv.expect(r"Drop your 1 unsaved change and reload\?", "l with an unsaved change asks first")
+    sv.keys("y")
     ok = sv.wait(lambda scr: timing_row(NA, scr) == ("75", "") and "Version 2 · 0 unsaved changes" in scr, 3)
     t.ok(ok, "l reloads: 75, 0 unsaved changes", sv.last)
 
@@ -217,6 +219,8 @@ with srv as s, Supervisor(t, s) as sv:
     bp2 = s.bp(2, sup)
     t.is_((bp2["version"], bp2["timing"]["no_answer_s"]), (3, 120), "the server still has the API's value (120, v3)")
     sv.keys("l")
+    sv.expect(r"Drop your 1 unsaved change and reload\?", "l with an unsaved change asks first")
+    sv.keys("y")
     ok = sv.wait(lambda scr: timing_row(NA, scr) == ("120", "") and "Version 3 · 0 unsaved changes" in scr, 3)
     t.ok(ok, "l reloads their version: 120, Version 3", sv.last)
 
@@ -232,6 +236,8 @@ with srv as s, Supervisor(t, s) as sv:
     bp3 = s.bp(2, sup)
     t.is_((bp3["version"], bp3["timing"]["no_answer_s"]), (4, 130), "the server keeps the API's value (130, v4)")
     sv.keys("l")
+    sv.expect(r"Drop your 1 unsaved change and reload\?", "l with an unsaved change asks first")
+    sv.keys("y")
     sv.wait(lambda scr: timing_row(NA, scr) == ("130", ""), 3)
 
     # ---- 5. someone else saves while nothing is edited -----------------------
