@@ -145,6 +145,12 @@ struct app {
     int n_rows;
     cJSON *agents;   /* GET /agents: user objects */
     cJSON *holding;  /* callbacks with agents, from /callbacks and events: for the Agents view */
+    /* callbacks that events took out of the lists, so that a snapshot
+     * answered later does not bring them back (a ring of the latest) */
+    struct {
+        int64_t id, version;
+    } gone[4096];
+    int gone_next;
     cJSON *current;  /* the open BP's callbacks in queue or with agents */
     cJSON *perf;     /* GET /bps/{id}/performance of the open BP */
     cJSON *dnc;      /* a page of the do-not-call list */
@@ -230,6 +236,11 @@ void detail_click(struct app *a, int y, int x);
 void detail_tab_changed(struct app *a);
 /* A callback changed: keep Current Interactions and the Agents view current. */
 void detail_callback_event(struct app *a, const cJSON *cb);
+/* A callback from a list reply (a snapshot): as an event, unless an event
+ * already said it left (a newer version). */
+void detail_snapshot_item(struct app *a, const cJSON *cb);
+/* Starts loading who holds what (every page), the list emptied first. */
+void detail_load_holding(struct app *a);
 
 /* performance.c */
 void performance_draw(struct app *a, int top, int h);

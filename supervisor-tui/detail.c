@@ -94,7 +94,16 @@ static void detail_upsert(cJSON *arr, const cJSON *cb, bool keep)
         cJSON_AddItemToArray(arr, cJSON_Duplicate(cb, 1));
 }
 
-void detail_callback_event(struct app *a, const cJSON *cb)
+void detail_load_holding(struct app *a)
+{
+    cJSON_Delete(a->holding);
+    a->holding = cJSON_CreateArray();
+    net_get(a, "/api/v1/callbacks?location=handling_by_agent&limit=500", T_HOLDING, 0);
+}
+
+/* Puts cb in, or takes it out of, the Agents view's list and Current
+ * Interactions. */
+static void detail_apply(struct app *a, const cJSON *cb)
 {
     const char *loc = jv_str(cb, "location");
     bool with_agent = strcmp(loc, "handling_by_agent") == 0;
@@ -105,6 +114,25 @@ void detail_callback_event(struct app *a, const cJSON *cb)
     if (a->current && jv_int(cb, "bp_id", 0) == a->bp_open)
         detail_upsert(a->current, cb, with_agent || queued);
     a->dirty = true;
+}
+
+void detail_snapshot_item(struct app *a, const cJSON *cb)
+{
+    int64_t id = jv_int(cb, "id", 0), version = jv_int(cb, "version", 0);
+    for (size_t i = 0; i < sizeof a->gone / sizeof a->gone[0]; i++)
+        if (a->gone[i].id == id && a->gone[i].version >= version)
+            return; /* an event said as much or more already */
+    detail_apply(a, cb);
+}
+
+void detail_callback_event(struct app *a, const cJSON *cb)
+{
+    /* remembered against a snapshot that answers later with an older copy
+     * (one that an event already moved out of a list) */
+    size_t k = (size_t)a->gone_next++ % (sizeof a->gone / sizeof a->gone[0]);
+    a->gone[k].id = jv_int(cb, "id", 0);
+    a->gone[k].version = jv_int(cb, "version", 0);
+    detail_apply(a, cb);
 }
 
 static void detail_current_draw(struct app *a, int top, int h)

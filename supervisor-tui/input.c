@@ -47,7 +47,7 @@ static void input_view(struct app *a, enum view v)
     a->view = v;
     if (v == VIEW_AGENTS) {
         net_get(a, "/api/v1/agents", T_AGENTS, 0);
-        net_get(a, "/api/v1/callbacks?location=handling_by_agent&limit=500", T_HOLDING, 0);
+        detail_load_holding(a);
     } else if (v == VIEW_DNC) {
         dnc_reload(a);
     }

@@ -31,7 +31,7 @@ void net_load_all(struct app *a)
 {
     net_get(a, V1 "/bps", T_BPS, 0);
     net_get(a, V1 "/agents", T_AGENTS, 0);
-    net_get(a, V1 "/callbacks?location=handling_by_agent&limit=500", T_HOLDING, 0);
+    detail_load_holding(a);
     if (a->view == VIEW_DETAIL)
         detail_tab_changed(a);
     if (a->view == VIEW_DNC)
@@ -247,8 +247,28 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
         net_replace(&a->agents, cJSON_GetObjectItemCaseSensitive(r->json, "agents"));
         break;
     case T_HOLDING:
-        net_replace(&a->holding, cJSON_GetObjectItemCaseSensitive(r->json, "callbacks"));
+    case T_CURRENT_QUEUE:
+    case T_CURRENT_AGENT: {
+        if (tag != T_HOLDING && arg != a->bp_open)
+            break;
+        cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r->json, "callbacks"))
+            detail_snapshot_item(a, it);
+        /* every page: a thousand agents hold a thousand callbacks */
+        const char *next = jv_str(r->json, "next");
+        if (next[0]) {
+            char path[512];
+            char *after = httpc_escape(next);
+            if (tag == T_HOLDING)
+                snprintf(path, sizeof path, V1 "/callbacks?location=handling_by_agent&limit=500&after=%s", after);
+            else
+                snprintf(path, sizeof path, V1 "/callbacks?bp=%lld&location=%s&limit=500&after=%s",
+                         (long long)arg,
+                         tag == T_CURRENT_QUEUE ? "handling_by_business_process" : "handling_by_agent", after);
+            free(after);
+            net_get(a, path, tag, arg);
+        }
         break;
+    }
     case T_BP_STOP:
     case T_BP_START:
         net_apply_bp(a, r->json);
@@ -262,13 +282,6 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
     case T_PERF:
         if (arg == a->bp_open)
             net_replace(&a->perf, r->json);
-        break;
-    case T_CURRENT_QUEUE:
-    case T_CURRENT_AGENT:
-        if (arg != a->bp_open)
-            break;
-        cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r->json, "callbacks"))
-            detail_callback_event(a, it);
         break;
     default:
         break;
