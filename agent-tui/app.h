@@ -57,6 +57,9 @@ struct form {
     char errors[FF_COUNT][160];
     char general[256];
     bool saving;
+    /* date and time are still the ones the form filled in: choosing the
+     * customer's zone fills them again on that zone's clock */
+    bool when_filled;
     /* the zone list under the zone field */
     int zone_sel, zone_top;
     bool zone_open;

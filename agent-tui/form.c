@@ -217,6 +217,7 @@ void form_open(struct app *a, enum form_origin origin, const cJSON *from)
                  f->routing ? jv_str(from, "team") : jv_str(from, "agent"));
     }
     form_fill_now(a, tz);
+    f->when_filled = true;
     form_fit_target(a);
     f->focus = origin == FORM_RESCHEDULE ? FF_DATE : (origin == FORM_PANEL ? FF_DESTINATION : FF_TZ);
     a->dlg = DLG_FORM;
@@ -700,6 +701,7 @@ static void form_calendar_key(struct app *a, wint_t ch, bool is_key)
         char buf[CIVIL_DATE_SIZE];
         civil_format_date(f->cal_year, f->cal_month, f->cal_day, buf);
         tui_field_set(&f->text[FF_DATE], buf);
+        f->when_filled = false;
         f->errors[FF_DATE][0] = '\0';
         f->cal_open = false;
         form_want_slots(a);
@@ -764,6 +766,8 @@ void form_key(struct app *a, wint_t ch, bool is_key)
         }
         if (enter && n > 0 && f->zone_sel < 512) {
             tui_field_set(&f->text[FF_TZ], z[f->zone_sel]);
+            if (f->when_filled)
+                form_fill_now(a, z[f->zone_sel]);
             f->zone_open = false;
             f->errors[FF_TZ][0] = '\0';
             form_want_slots(a);
@@ -832,6 +836,8 @@ void form_key(struct app *a, wint_t ch, bool is_key)
     if (form_fixed(a, f->focus))
         return;
     if (tui_field_key(&f->text[f->focus], ch, is_key)) {
+        if (f->focus == FF_DATE || f->focus == FF_TIME)
+            f->when_filled = false; /* the agent's own: kept */
         f->errors[f->focus][0] = '\0';
         f->general[0] = '\0';
         if (f->focus == FF_TZ && !(is_key && (ch == KEY_LEFT || ch == KEY_RIGHT ||
