@@ -86,7 +86,7 @@ void route_performance(struct http_request *req)
             break;
         hours = route_performance_hours(v.shift_start, now);
         store_read_begin(rd);
-        r = store_report_performance(rd, bp.id, v.shift_start, v.shift_next, now, hours, &p);
+        r = store_report_performance(rd, bp.id, v.shift_start, v.shift_next, now + 1, hours, &p);
         store_read_end(rd);
         agreed = r == STORE_OK && route_performance_agree(&v, &p, hours);
         if (!agreed)
@@ -98,7 +98,7 @@ void route_performance(struct http_request *req)
         r = stats_view_load(rd, &bp, now, &v);
         if (r == STORE_OK) {
             hours = route_performance_hours(v.shift_start, now);
-            r = store_report_performance(rd, bp.id, v.shift_start, v.shift_next, now, hours, &p);
+            r = store_report_performance(rd, bp.id, v.shift_start, v.shift_next, now + 1, hours, &p);
         }
         store_read_end(rd);
     }

@@ -47,7 +47,7 @@ void performance_draw(struct app *a, int top, int h)
     const cJSON *fp = cJSON_GetObjectItemCaseSensitive(s, "fail_pct");
     tui_putf(top, 2, COLS - 4, TUI_DIM, true, "Shift since %s (r refreshes)", shift);
     tui_putf(top + 1, 2, COLS - 4, TUI_NORMAL, true,
-             "Proc %lld   To Be Proc %lld   Avg Time %s   Purged %lld   Reached %.1f%%   Fail %.1f%%",
+             "Proc %lld  To Be Proc %lld  Avg Time %s  Purged %lld  Reached %.1f%%  Fail %.1f%%",
              (long long)jv_int(s, "proc", 0), (long long)jv_int(s, "to_be_proc", 0), avg,
              (long long)jv_int(s, "purged", 0), cJSON_IsNumber(rp) ? rp->valuedouble : 0.0,
              cJSON_IsNumber(fp) ? fp->valuedouble : 0.0);
