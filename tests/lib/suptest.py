@@ -22,7 +22,6 @@ event stream open: Ready, offered, accept, connected, complete.
 import datetime
 import os
 import re
-import shutil
 import time
 import urllib.parse
 
@@ -206,42 +205,11 @@ class Supervisor(Agent):
     selected rows and highlighted cells can be told apart: see bg_at()."""
 
     CYAN, YELLOW = 6, 3  # TUI_SELECTED is black on cyan, TUI_CHANGED black on yellow
+    PROGRAM, NAME = CB_SUPERVISOR, "cb-supervisor"
 
     def __init__(self, tap, server=None, login="sup", password="", cols=80, rows=24,
                  url=None, args=None, env=None):
         super().__init__(tap, server, login, password, cols, rows, url, args, env)
-
-    def __enter__(self):
-        argv = [CB_SUPERVISOR]
-        if self.args is not None:
-            argv += self.args
-        else:
-            if self.url:
-                argv += ["--server", self.url]
-            if self.login:
-                argv += ["--user", self.login]
-        conf = os.path.join(self.dir, "config")
-        os.makedirs(conf, exist_ok=True)
-        env = {"TZ": "UTC", "XDG_CONFIG_HOME": conf, "HOME": self.dir, "CB_SERVER": None,
-               "CB_USER": None, "CB_PASSWORD": self.password or None, "NO_COLOR": None}
-        env.update(self.env)
-        unset = [k for k, v in env.items() if v is None]
-        self.start(["env"] + ["-u" + k for k in unset] + argv,
-                   env={k: v for k, v in env.items() if v is not None}, stderr=self.stderr_path)
-        return self
-
-    def __exit__(self, *exc):
-        self.shot("the last screen")
-        self.kill()
-        try:
-            with open(self.stderr_path, errors="replace") as f:
-                err = f.read()
-        except OSError:
-            err = ""
-        bad = [l for l in err.splitlines() if "Sanitizer" in l or "runtime error:" in l]
-        self.t.ok(not bad, "cb-supervisor: no sanitizer report on stderr", "\n".join(err.splitlines()[-60:]))
-        shutil.rmtree(self.dir, ignore_errors=True)
-        return False
 
     # -- colours ----------------------------------------------------------
     def styled(self):

@@ -194,8 +194,10 @@ class Agent(Tmux):
         self.shots = 0
         self.todo_sanitizer = todo_sanitizer  # a known bug makes it fail: why
 
+    PROGRAM, NAME = CB_AGENT, "cb-agent"  # what runs; a subclass names its own
+
     def __enter__(self):
-        argv = [CB_AGENT]
+        argv = [self.PROGRAM]
         if self.args is not None:
             argv += self.args
         else:
@@ -226,9 +228,9 @@ class Agent(Tmux):
         diag = "\n".join(err.splitlines()[:40])
         if self.todo_sanitizer and bad:
             # a known bug (the test's other TODO checks say it is fixed)
-            todo(self.t, False, "cb-agent: no sanitizer report on stderr", self.todo_sanitizer, diag)
+            todo(self.t, False, "%s: no sanitizer report on stderr" % self.NAME, self.todo_sanitizer, diag)
         else:
-            self.t.ok(not bad, "cb-agent: no sanitizer report on stderr", diag)
+            self.t.ok(not bad, "%s: no sanitizer report on stderr" % self.NAME, diag)
         shutil.rmtree(self.dir, ignore_errors=True)
         return False
 
