@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civil.h"
 #include "jv.h"
 
 static void agent_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *r)
@@ -204,12 +205,11 @@ void agent_fire(struct sim *s, const struct sim_timer *t)
         body = cJSON_CreateObject();
         cJSON_AddStringToObject(body, "status", t->status);
         if (strcmp(t->status, "callback_requested") == 0) {
-            /* tomorrow at 10:00 in the customer's zone (the callback's) */
-            time_t tomorrow = time(NULL) + 86400;
-            struct tm tm;
-            gmtime_r(&tomorrow, &tm);
-            char date[16];
-            strftime(date, sizeof date, "%Y-%m-%d", &tm);
+            /* 10:00 in the customer's zone (the callback's) on tomorrow's
+             * UTC date */
+            char date[CIVIL_RFC3339_SIZE];
+            civil_format_rfc3339((int64_t)time(NULL) + 86400, date);
+            date[CIVIL_DATE_SIZE - 1] = '\0'; /* "YYYY-MM-DD" */
             cJSON *r = cJSON_AddObjectToObject(body, "reschedule");
             cJSON_AddStringToObject(r, "date", date);
             cJSON_AddStringToObject(r, "time", "10:00");

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civil.h"
 #include "jv.h"
 
 static struct session traffic_sup;
@@ -110,7 +111,7 @@ static void traffic_schedule(struct sim *s)
     cJSON_AddStringToObject(body, "routing", "team");
     cJSON_AddStringToObject(body, "team", sales ? "Sales Team" : "Support Team");
     const char *tz = traffic_zones[sim_rand(s, 0, (int)(sizeof traffic_zones / sizeof traffic_zones[0]) - 1)];
-    char due[32];
+    char due[CIVIL_RFC3339_SIZE];
     time_t t = time(NULL);
     if (sales) {
         /* one of the next three days at a whole hour; the server refuses a
@@ -122,9 +123,7 @@ static void traffic_schedule(struct sim *s)
     } else {
         t += sim_rand(s, 0, 60);
     }
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(due, sizeof due, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    civil_format_rfc3339((int64_t)t, due);
     cJSON_AddStringToObject(body, "due_at", due);
     cJSON_AddStringToObject(body, "tz", tz);
     cJSON_AddStringToObject(body, "remark",
@@ -172,11 +171,8 @@ void traffic_fire(struct sim *s, const struct sim_timer *t)
 {
     if (t->kind != TIMER_CALL_END || s->service == NULL)
         return;
-    char now[32];
-    time_t tt = time(NULL);
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char now[CIVIL_RFC3339_SIZE];
+    civil_format_rfc3339((int64_t)time(NULL), now);
     cJSON *body = cJSON_CreateObject();
     cJSON_AddNumberToObject(body, "id", (double)t->id);
     cJSON_AddStringToObject(body, "ended_at", now);
