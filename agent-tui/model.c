@@ -30,12 +30,6 @@ void model_clear(struct model *m)
     model_init(m);
 }
 
-static void model_replace(cJSON **slot, const cJSON *v)
-{
-    cJSON_Delete(*slot);
-    *slot = v ? cJSON_Duplicate(v, 1) : NULL;
-}
-
 void model_set_me(struct model *m, const cJSON *user)
 {
     m->me_id = jv_int(user, "id", 0);
@@ -45,7 +39,7 @@ void model_set_me(struct model *m, const cJSON *user)
     const char *p = jv_str(user, "presence");
     if (p[0])
         snprintf(m->presence, sizeof m->presence, "%s", p);
-    model_replace(&m->teams, cJSON_GetObjectItemCaseSensitive(user, "teams"));
+    jv_replace(&m->teams, cJSON_GetObjectItemCaseSensitive(user, "teams"));
     m->dirty = true;
 }
 
@@ -78,7 +72,7 @@ static void model_sort_pending(struct model *m)
 
 void model_set_pending(struct model *m, const cJSON *reply)
 {
-    model_replace(&m->pending, cJSON_GetObjectItemCaseSensitive(reply, "callbacks"));
+    jv_replace(&m->pending, cJSON_GetObjectItemCaseSensitive(reply, "callbacks"));
     if (m->pending == NULL)
         m->pending = cJSON_CreateArray();
     m->pending_count = (int)jv_int(reply, "count", cJSON_GetArraySize(m->pending));
@@ -99,20 +93,20 @@ void model_set_interaction(struct model *m, const cJSON *reply)
         m->dirty = true;
         return;
     }
-    model_replace(&m->interaction, cJSON_IsObject(i) ? i : NULL);
+    jv_replace(&m->interaction, cJSON_IsObject(i) ? i : NULL);
     if (m->interaction) {
         m->contacts_recent = (int)jv_int(m->interaction, "contacts_recent", 0);
         if (before_id != jv_int(m->interaction, "id", 0) || strcmp(before, model_istate(m)) != 0)
             m->interaction_seen = time(NULL);
     }
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(reply, "active_call");
-    model_replace(&m->active_call, cJSON_IsObject(c) ? c : NULL);
+    jv_replace(&m->active_call, cJSON_IsObject(c) ? c : NULL);
     m->dirty = true;
 }
 
 void model_set_history(struct model *m, const cJSON *reply)
 {
-    model_replace(&m->history, cJSON_GetObjectItemCaseSensitive(reply, "history"));
+    jv_replace(&m->history, cJSON_GetObjectItemCaseSensitive(reply, "history"));
     m->dirty = true;
 }
 
@@ -120,13 +114,13 @@ void model_set_directory(struct model *m, const char *key, const cJSON *reply)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(reply, key);
     if (strcmp(key, "bps") == 0)
-        model_replace(&m->bps, v);
+        jv_replace(&m->bps, v);
     else if (strcmp(key, "teams") == 0)
-        model_replace(&m->dir_teams, v);
+        jv_replace(&m->dir_teams, v);
     else if (strcmp(key, "agents") == 0)
-        model_replace(&m->agents, v);
+        jv_replace(&m->agents, v);
     else if (strcmp(key, "zones") == 0)
-        model_replace(&m->zones, v);
+        jv_replace(&m->zones, v);
     m->dirty = true;
 }
 
@@ -161,37 +155,33 @@ bool model_apply_callback(struct model *m, const cJSON *cb)
             bool changed = cur != id || strcmp(before, jv_str(cb, "state")) != 0;
             int contacts = cur == id ? m->contacts_recent
                                      : (int)jv_int(cb, "contacts_recent", 0);
-            model_replace(&m->interaction, cb);
+            jv_replace(&m->interaction, cb);
             m->contacts_recent = contacts;
             if (changed)
                 m->interaction_seen = time(NULL);
         }
     } else if (cur == id && jv_int(cb, "version", 0) >= jv_int(m->interaction, "version", 0)) {
-        model_replace(&m->interaction, NULL);
+        jv_replace(&m->interaction, NULL);
     }
     /* the panel */
     if (m->pending == NULL)
         m->pending = cJSON_CreateArray();
-    int n = cJSON_GetArraySize(m->pending), at = -1;
-    for (int i = 0; i < n; i++)
-        if (jv_int(cJSON_GetArrayItem(m->pending, i), "id", 0) == id) {
-            at = i;
-            break;
-        }
-    if (at >= 0 && jv_int(cb, "version", 0) < jv_int(cJSON_GetArrayItem(m->pending, at), "version", 0))
+    switch (jv_upsert_by_id(m->pending, cb, model_in_panel(m, cb))) {
+    case JV_OLDER:
         return offered_now; /* an older copy than the one shown */
-    if (model_in_panel(m, cb)) {
-        if (at >= 0)
-            cJSON_ReplaceItemInArray(m->pending, at, cJSON_Duplicate(cb, 1));
-        else {
-            cJSON_AddItemToArray(m->pending, cJSON_Duplicate(cb, 1));
-            m->pending_count++;
-        }
+    case JV_ADDED:
+        m->pending_count++;
         model_sort_pending(m);
-    } else if (at >= 0) {
-        cJSON_DeleteItemFromArray(m->pending, at);
+        break;
+    case JV_REPLACED:
+        model_sort_pending(m);
+        break;
+    case JV_REMOVED:
         if (m->pending_count > 0)
             m->pending_count--;
+        break;
+    case JV_ABSENT:
+        break;
     }
     m->dirty = true;
     return offered_now;
@@ -207,26 +197,16 @@ void model_apply_presence(struct model *m, const cJSON *ev)
 
 void model_apply_bp(struct model *m, const cJSON *bp)
 {
-    int64_t id = jv_int(bp, "id", 0);
-    int n = cJSON_GetArraySize(m->bps);
-    for (int i = 0; i < n; i++)
-        if (jv_int(cJSON_GetArrayItem(m->bps, i), "id", 0) == id) {
-            cJSON_ReplaceItemInArray(m->bps, i, cJSON_Duplicate(bp, 1));
-            m->dirty = true;
-            return;
-        }
-    if (m->bps)
+    int at = jv_index_of_id(m->bps, jv_int(bp, "id", 0));
+    if (at >= 0)
+        cJSON_ReplaceItemInArray(m->bps, at, cJSON_Duplicate(bp, 1));
+    else if (m->bps)
         cJSON_AddItemToArray(m->bps, cJSON_Duplicate(bp, 1));
     m->dirty = true;
 }
 
 const cJSON *model_bp(const struct model *m, int64_t id)
 {
-    const cJSON *bp;
-    cJSON_ArrayForEach(bp, m->bps)
-    {
-        if (jv_int(bp, "id", 0) == id)
-            return bp;
-    }
-    return NULL;
+    int at = jv_index_of_id(m->bps, id);
+    return at >= 0 ? cJSON_GetArrayItem(m->bps, at) : NULL;
 }

@@ -73,27 +73,6 @@ void detail_open(struct app *a, int64_t bp_id)
     detail_tab_changed(a);
 }
 
-/* Upserts cb into arr (by id) when keep, else removes it. */
-static void detail_upsert(cJSON *arr, const cJSON *cb, bool keep)
-{
-    int64_t id = jv_int(cb, "id", 0);
-    int n = cJSON_GetArraySize(arr);
-    for (int i = 0; i < n; i++) {
-        cJSON *it = cJSON_GetArrayItem(arr, i);
-        if (jv_int(it, "id", 0) != id)
-            continue;
-        if (jv_int(cb, "version", 0) < jv_int(it, "version", 0))
-            return; /* an older copy */
-        if (keep)
-            cJSON_ReplaceItemInArray(arr, i, cJSON_Duplicate(cb, 1));
-        else
-            cJSON_DeleteItemFromArray(arr, i);
-        return;
-    }
-    if (keep)
-        cJSON_AddItemToArray(arr, cJSON_Duplicate(cb, 1));
-}
-
 void detail_load_holding(struct app *a)
 {
     cJSON_Delete(a->holding);
@@ -110,9 +89,9 @@ static void detail_apply(struct app *a, const cJSON *cb)
     bool queued = strcmp(loc, "handling_by_business_process") == 0;
     if (a->holding == NULL)
         a->holding = cJSON_CreateArray();
-    detail_upsert(a->holding, cb, with_agent);
+    jv_upsert_by_id(a->holding, cb, with_agent);
     if (a->current && jv_int(cb, "bp_id", 0) == a->bp_open)
-        detail_upsert(a->current, cb, with_agent || queued);
+        jv_upsert_by_id(a->current, cb, with_agent || queued);
     a->dirty = true;
 }
 

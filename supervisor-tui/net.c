@@ -168,12 +168,6 @@ void net_init(struct app *a)
     session_init(&a->s, &net_session_ops, a);
 }
 
-static void net_replace(cJSON **slot, const cJSON *v)
-{
-    cJSON_Delete(*slot);
-    *slot = v ? cJSON_Duplicate(v, 1) : NULL;
-}
-
 static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *r)
 {
     struct app *a = ctx;
@@ -244,7 +238,7 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
         }
         break;
     case T_AGENTS:
-        net_replace(&a->agents, cJSON_GetObjectItemCaseSensitive(r->json, "agents"));
+        jv_replace(&a->agents, cJSON_GetObjectItemCaseSensitive(r->json, "agents"));
         break;
     case T_HOLDING:
     case T_CURRENT_QUEUE:
@@ -281,7 +275,7 @@ static void net_done(void *ctx, int tag, int64_t arg, const struct httpc_reply *
         break;
     case T_PERF:
         if (arg == a->bp_open)
-            net_replace(&a->perf, r->json);
+            jv_replace(&a->perf, r->json);
         break;
     default:
         break;

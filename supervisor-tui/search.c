@@ -37,6 +37,18 @@ static int search_rows_fit(void)
     return rows < 5 ? 5 : (rows > 200 ? 200 : rows);
 }
 
+/* Is name an agent's login (else it is taken as a team's name)? */
+static bool search_is_agent(const struct app *a, const char *name)
+{
+    const cJSON *ag;
+    cJSON_ArrayForEach(ag, a->agents)
+    {
+        if (strcmp(jv_str(ag, "login"), name) == 0)
+            return true;
+    }
+    return false;
+}
+
 static void search_fetch(struct app *a, const char *cursor)
 {
     struct search *s = &a->search;
@@ -51,14 +63,9 @@ static void search_fetch(struct app *a, const char *cursor)
         free(e);
     }
     if (s->target[0]) {
-        bool is_agent = false;
-        const cJSON *ag;
-        cJSON_ArrayForEach(ag, a->agents)
-        {
-            is_agent = is_agent || strcmp(jv_str(ag, "login"), s->target) == 0;
-        }
         char *e = httpc_escape(s->target);
-        n += snprintf(path + n, sizeof path - (size_t)n, "&%s=%s", is_agent ? "agent" : "team", e);
+        n += snprintf(path + n, sizeof path - (size_t)n, "&%s=%s",
+                      search_is_agent(a, s->target) ? "agent" : "team", e);
         free(e);
     }
     if (s->overdue)
@@ -98,17 +105,10 @@ void search_page(struct app *a, const struct httpc_reply *r, int64_t seq)
 
 void search_callback_event(struct app *a, const cJSON *cb)
 {
+    /* only a row shown is refreshed: the page is the server's */
     struct search *s = &a->search;
-    int n = cJSON_GetArraySize(s->page);
-    for (int i = 0; i < n; i++) {
-        cJSON *it = cJSON_GetArrayItem(s->page, i);
-        if (jv_int(it, "id", 0) == jv_int(cb, "id", 0) &&
-            jv_int(cb, "version", 0) >= jv_int(it, "version", 0)) {
-            cJSON_ReplaceItemInArray(s->page, i, cJSON_Duplicate(cb, 1));
-            a->dirty = true;
-            return;
-        }
-    }
+    if (jv_index_of_id(s->page, jv_int(cb, "id", 0)) >= 0 && jv_upsert_by_id(s->page, cb, true) == JV_REPLACED)
+        a->dirty = true;
 }
 
 static bool search_marked(const struct search *s, int64_t id)
@@ -209,12 +209,7 @@ void search_confirmed(struct app *a, enum prompt_action act)
         cJSON_AddStringToObject(body, "date", s->edit_date);
         cJSON_AddStringToObject(body, "time", s->edit_time);
         if (s->edit_target[0]) {
-            bool is_agent = false;
-            const cJSON *ag;
-            cJSON_ArrayForEach(ag, a->agents)
-            {
-                is_agent = is_agent || strcmp(jv_str(ag, "login"), s->edit_target) == 0;
-            }
+            bool is_agent = search_is_agent(a, s->edit_target);
             cJSON_AddStringToObject(body, "routing", is_agent ? "agent" : "team");
             cJSON_AddStringToObject(body, is_agent ? "agent" : "team", s->edit_target);
         }
