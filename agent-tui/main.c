@@ -96,29 +96,14 @@ int main(int argc, char **argv)
                 a->bell = false;
             }
         }
-        /* sleep until the next whole second at most (countdowns) */
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        int timeout = 1000 - (int)(ts.tv_nsec / 1000000) + 5;
-        long curl_ms = a->s.http ? httpc_timeout_ms(a->s.http) : -1;
-        if (curl_ms >= 0 && curl_ms < timeout)
-            timeout = (int)curl_ms;
-        struct pollfd fds[2] = {{.fd = 0, .events = POLLIN}, {.fd = notify_fd(), .events = POLLIN}};
-        unsigned nfds = notify_fd() >= 0 ? 2 : 1;
-        if (a->s.http)
-            httpc_wait(a->s.http, fds, nfds, timeout);
-        else
-            poll(fds, nfds, timeout);
+        bool notified = console_wait(&a->s, notify_fd(), -1);
         wint_t ch;
         int r;
         while ((r = get_wch(&ch)) != ERR)
             main_key(a, ch, r == KEY_CODE_YES);
-        if (nfds == 2 && (fds[1].revents & POLLIN))
+        if (notified)
             notify_drain(a);
-        if (a->s.http) {
-            httpc_run(a->s.http);
-            session_tick(&a->s);
-        }
+        console_run(&a->s);
     }
     tui_end();
     notify_stop();

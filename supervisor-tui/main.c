@@ -175,29 +175,14 @@ int main(int argc, char **argv)
                 timeout = (int)(MAIN_REDRAW_MS - since);
             }
         }
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        int to_second = 1000 - (int)(ts.tv_nsec / 1000000) + 5;
-        if (to_second < timeout)
-            timeout = to_second;
-        long curl_ms = a->s.http ? httpc_timeout_ms(a->s.http) : -1;
-        if (curl_ms >= 0 && curl_ms < timeout)
-            timeout = (int)curl_ms;
-        struct pollfd fds[1] = {{.fd = 0, .events = POLLIN}};
-        if (a->s.http)
-            httpc_wait(a->s.http, fds, 1, timeout);
-        else
-            poll(fds, 1, timeout);
+        console_wait(&a->s, -1, timeout);
         wint_t ch;
         int r;
         while ((r = get_wch(&ch)) != ERR) {
             main_key(a, ch, r == KEY_CODE_YES);
             key_seen = true;
         }
-        if (a->s.http) {
-            httpc_run(a->s.http);
-            session_tick(&a->s);
-        }
+        console_run(&a->s);
         performance_tick(a);
     }
     tui_end();

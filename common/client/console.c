@@ -147,6 +147,33 @@ bool console_login_reply(struct login_form *f, struct session *s, const struct h
     return false;
 }
 
+bool console_wait(struct session *s, int extra_fd, int max_ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int timeout = 1000 - (int)(ts.tv_nsec / 1000000) + 5;
+    if (max_ms >= 0 && max_ms < timeout)
+        timeout = max_ms;
+    long curl_ms = s->http ? httpc_timeout_ms(s->http) : -1;
+    if (curl_ms >= 0 && curl_ms < timeout)
+        timeout = (int)curl_ms;
+    struct pollfd fds[2] = {{.fd = 0, .events = POLLIN}, {.fd = extra_fd, .events = POLLIN}};
+    unsigned nfds = extra_fd >= 0 ? 2 : 1;
+    if (s->http)
+        httpc_wait(s->http, fds, nfds, timeout);
+    else
+        poll(fds, nfds, timeout);
+    return nfds == 2 && (fds[1].revents & POLLIN);
+}
+
+void console_run(struct session *s)
+{
+    if (s->http) {
+        httpc_run(s->http);
+        session_tick(s);
+    }
+}
+
 void console_status_set(struct console_status *st, enum console_level level, int seconds,
                         const char *fmt, va_list ap)
 {

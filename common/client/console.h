@@ -46,6 +46,14 @@ bool console_login_reply(struct login_form *f, struct session *s, const struct h
                          const char *server, const char *const *roles, const char *not_role,
                          const char *hint);
 
+/* The loop's one wait: until a key, the session's network, extra_fd (when
+ * >= 0) or the next whole second (the countdowns), and at most max_ms.
+ * True when extra_fd became readable. */
+bool console_wait(struct session *s, int extra_fd, int max_ms);
+/* After the keys: moves the session's transfers on (their callbacks run
+ * here) and opens the stream again when that is due. */
+void console_run(struct session *s);
+
 enum console_level { CONSOLE_INFO, CONSOLE_WARN, CONSOLE_ERROR };
 
 struct console_status {
