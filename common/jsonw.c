@@ -253,3 +253,13 @@ void jsonw_raw(struct jsonw *w, const char *json)
     jsonw_value(w);
     jsonw_put(w, json, strlen(json));
 }
+
+void jsonw_members(struct jsonw *w, const char *members, size_t len)
+{
+    if (len == 0)
+        return;
+    if (!w->first[w->depth])
+        jsonw_char(w, ',');
+    w->first[w->depth] = false;
+    jsonw_put(w, members, len);
+}

@@ -80,5 +80,8 @@ void jsonw_null(struct jsonw *w);
 void jsonw_instant(struct jsonw *w, int64_t t);
 /* Text that is already JSON (a stored object), written as it is. */
 void jsonw_raw(struct jsonw *w, const char *json);
+/* Members of the current object that are already JSON text ("a":1,"b":2,
+ * as a writer at depth 0 writes them), added as they are. */
+void jsonw_members(struct jsonw *w, const char *members, size_t len);
 
 #endif

@@ -116,6 +116,40 @@ int main(void)
         }
     tap_ok(same, "instants on many days agree with civil_format_rfc3339");
 
+    /* members written at depth 0 and added to an object as text */
+    jsonw_init(&w);
+    jsonw_key(&w, "b");
+    jsonw_string(&w, "two \"2\"");
+    jsonw_key(&w, "c");
+    jsonw_null(&w);
+    size_t members_len;
+    char *members = jsonw_take(&w, &members_len);
+    tap_is_str(members, "\"b\":\"two \\\"2\\\"\",\"c\":null", "members at depth 0 have no comma first");
+    jsonw_array_begin(&w);
+    for (int i = 0; i < 2; i++) {
+        jsonw_object_begin(&w);
+        jsonw_key(&w, "a");
+        jsonw_int(&w, i);
+        jsonw_members(&w, members, members_len);
+        jsonw_key(&w, "d");
+        jsonw_bool(&w, true);
+        jsonw_object_end(&w);
+    }
+    jsonw_object_begin(&w); /* members first, then more */
+    jsonw_members(&w, members, members_len);
+    jsonw_members(&w, "", 0);
+    jsonw_key(&w, "d");
+    jsonw_bool(&w, false);
+    jsonw_object_end(&w);
+    jsonw_array_end(&w);
+    tap_is_str(w.buf,
+               "[{\"a\":0,\"b\":\"two \\\"2\\\"\",\"c\":null,\"d\":true},"
+               "{\"a\":1,\"b\":\"two \\\"2\\\"\",\"c\":null,\"d\":true},"
+               "{\"b\":\"two \\\"2\\\"\",\"c\":null,\"d\":false}]",
+               "members added inside objects: commas where JSON needs them");
+    jsonw_clear(&w);
+    free(members);
+
     /* a long string grows the buffer */
     char *big = malloc(100001);
     memset(big, 'q', 100000);
