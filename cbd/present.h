@@ -22,6 +22,13 @@ cJSON *present_team(const struct cb_team *t);
 cJSON *present_callback(const struct cb_callback *cb, int64_t now);
 /* The same object written as text into w (for pages of callbacks). */
 void present_callback_write(struct jsonw *w, const struct cb_callback *cb, int64_t now);
+/* Its parts after {"id":N: the members that change only with a new version
+ * (all but the id; the names in cb must be current), written into the open
+ * object; then the members that change without one (state_until from the
+ * engine's wake_at, overdue measured at now) and the closing brace. */
+void present_callback_fixed(struct jsonw *w, const struct cb_callback *cb);
+void present_callback_rest(struct jsonw *w, enum lc_state state, int64_t wake_at,
+                           int64_t window_end, int64_t now);
 /* {at, started_at, agent, agent_name, state, handle_s, connect}. */
 cJSON *present_attempt(const struct cb_attempt *a);
 /* Adds "history": every attempt of callback id, oldest first, read from st. */

@@ -3,6 +3,13 @@
  * (DESIGN.md §5 "Shapes"). "state" is the agent's interaction state and is
  * null unless an agent holds the callback; "overdue" is measured against
  * the now the caller passes, so one reply is consistent in itself.
+ *
+ * The object is written in three parts: the id; the fixed members, which
+ * change only when the callback is saved with a new version — the store
+ * keeps their text beside the row (store_callback.c) and Callback Search
+ * copies it instead of reading two dozen columns; and the rest —
+ * state_until, the engine's wake, and overdue, which moves with the clock —
+ * written at every reply.
  */
 #include "present.h"
 
@@ -10,13 +17,10 @@
 
 #include "json.h"
 
-void present_callback_write(struct jsonw *w, const struct cb_callback *cb, int64_t now)
+void present_callback_fixed(struct jsonw *w, const struct cb_callback *cb)
 {
     enum location location = lifecycle_location(cb->state);
     enum istate is;
-    jsonw_object_begin(w);
-    jsonw_key(w, "id");
-    jsonw_int(w, cb->id);
     jsonw_key(w, "destination");
     jsonw_string(w, cb->destination);
     jsonw_key(w, "bp_id");
@@ -57,26 +61,18 @@ void present_callback_write(struct jsonw *w, const struct cb_callback *cb, int64
     jsonw_string_or_null(w, lifecycle_istate(cb->state, &is) ? istate_wire(is) : NULL);
     jsonw_key(w, "holder");
     jsonw_string_or_null(w, cb->holder_id && lifecycle_held(cb->state) ? cb->holder_login : NULL);
-    /* when the agent's state began and when it ends by itself (offer
-     * time-out, end of preview, no answer, the wrap limit of a timed-out
-     * dial): what the console counts down; null when nobody holds it */
-    bool held = lifecycle_held(cb->state);
+    /* when the agent's state began (state_until, when it ends, is among
+     * the changing members): what the console counts down; null when
+     * nobody holds it */
     jsonw_key(w, "state_since");
-    if (held && cb->state_since > 0)
+    if (lifecycle_held(cb->state) && cb->state_since > 0)
         jsonw_instant(w, cb->state_since);
-    else
-        jsonw_null(w);
-    jsonw_key(w, "state_until");
-    if (held && cb->state != LC_HANDLING && cb->wake_at > 0)
-        jsonw_instant(w, cb->wake_at);
     else
         jsonw_null(w);
     jsonw_key(w, "timed_out");
     jsonw_bool(w, cb->timed_out);
     jsonw_key(w, "end_state");
     jsonw_string_or_null(w, cb->end_state >= 0 ? end_wire((enum end_state)cb->end_state) : NULL);
-    jsonw_key(w, "overdue");
-    jsonw_bool(w, location != LOCATION_COMPLETED && cb->window_end < now);
     jsonw_key(w, "flags");
     jsonw_array_begin(w);
     if (cb->flags & CB_FLAG_SUPERVISOR)
@@ -90,7 +86,31 @@ void present_callback_write(struct jsonw *w, const struct cb_callback *cb, int64
     jsonw_instant(w, cb->created_at);
     jsonw_key(w, "created_by");
     jsonw_string_or_null(w, cb->created_by ? cb->created_by_login : NULL);
+}
+
+void present_callback_rest(struct jsonw *w, enum lc_state state, int64_t wake_at,
+                           int64_t window_end, int64_t now)
+{
+    /* when the agent's state ends by itself (offer time-out, end of
+     * preview, no answer, the wrap limit of a timed-out dial): the engine's
+     * wake, which it moves without a new version */
+    jsonw_key(w, "state_until");
+    if (lifecycle_held(state) && state != LC_HANDLING && wake_at > 0)
+        jsonw_instant(w, wake_at);
+    else
+        jsonw_null(w);
+    jsonw_key(w, "overdue");
+    jsonw_bool(w, lifecycle_location(state) != LOCATION_COMPLETED && window_end < now);
     jsonw_object_end(w);
+}
+
+void present_callback_write(struct jsonw *w, const struct cb_callback *cb, int64_t now)
+{
+    jsonw_object_begin(w);
+    jsonw_key(w, "id");
+    jsonw_int(w, cb->id);
+    present_callback_fixed(w, cb);
+    present_callback_rest(w, cb->state, cb->wake_at, cb->window_end, now);
 }
 
 cJSON *present_callback(const struct cb_callback *cb, int64_t now)

@@ -854,17 +854,21 @@ struct route_search_page {
     int64_t now, last_key, last_id;
 };
 
-static bool route_search_each(void *ctx, const struct cb_callback *cb)
+static bool route_search_each(void *ctx, const struct store_search_row *row)
 {
     struct route_search_page *p = ctx;
     if (p->count == p->limit) {
         p->more = true;
         return false;
     }
-    present_callback_write(p->w, cb, p->now);
+    jsonw_object_begin(p->w);
+    jsonw_key(p->w, "id");
+    jsonw_int(p->w, row->id);
+    jsonw_members(p->w, row->shown, row->shown_len);
+    present_callback_rest(p->w, row->state, row->wake_at, row->window_end, p->now);
     p->count++;
-    p->last_key = p->by_window ? cb->window_end : cb->due_at;
-    p->last_id = cb->id;
+    p->last_key = p->by_window ? row->window_end : row->due_at;
+    p->last_id = row->id;
     return true;
 }
 

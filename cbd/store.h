@@ -34,7 +34,7 @@ enum store_durability {
     STORE_DURABILITY_NORMAL, /* WAL not synced per commit: survives kill -9 */
 };
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Opens the database at path. A writer creates it when create is true and
  * migrates it to STORE_SCHEMA_VERSION; a database from a newer cbd is
@@ -196,13 +196,25 @@ struct store_search {
     int64_t after_id;
 };
 
+/* A row of Callback Search: the id, the members that change only with a
+ * new version as JSON text (present_callback_fixed), and what the rest of
+ * the object is made of (present_callback_rest). */
+struct store_search_row {
+    int64_t id;
+    const char *shown; /* "destination":…,"created_by":…; valid during the call */
+    size_t shown_len;
+    enum lc_state state;
+    int64_t wake_at, due_at, window_end;
+};
+typedef bool store_search_each(void *ctx, const struct store_search_row *row);
+
 /* Matching callbacks ordered by due time (by window end when only overdue
  * ones are asked for), then id; at most q->limit + 1 rows are read so the
- * caller can tell whether a next page exists. Served from indexes. The
- * callbacks carry what the API shows: state_since, completed_at, wake_at
- * and attempt_started_at are 0, attempt_connect -1. */
+ * caller can tell whether a next page exists. Served from indexes; each row
+ * reads the stored text of the callback instead of its two dozen columns
+ * (rendered from them when the text is missing). */
 enum store_result store_callback_search(struct store *st, const struct store_search *q,
-                                        store_callback_each *each, void *ctx);
+                                        store_search_each *each, void *ctx);
 
 /* Appends an attempt (id set here). */
 enum store_result store_attempt_insert(struct store *st, struct cb_attempt *a);

@@ -3,12 +3,20 @@
  * The location column is derived from the lifecycle state on every write,
  * so indexes can serve Callback Search by location. Search itself lives in
  * store_search.c.
+ *
+ * Every write also stores the text of the callback's fixed members as the
+ * API shows them (callbacks.shown, present_callback_fixed) for Search to
+ * copy. A trigger (store_schema.c) empties that text when any UPDATE changes
+ * a shown column without writing it, and Search renders a callback whose
+ * text is empty from its columns: the text can be missing, never stale.
  */
 #include "store_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
+#include "present.h"
 #include "xalloc.h"
 
 void cb_callback_clear(struct cb_callback *cb)
@@ -18,6 +26,18 @@ void cb_callback_clear(struct cb_callback *cb)
     free(cb->case_data);
     free(cb->transcription);
     cb->remark = cb->subject = cb->case_data = cb->transcription = NULL;
+}
+
+/* The names of cb's BP, agent, team, holder and creator, from its ids. */
+static void store_callback_names(struct store *st, struct cb_callback *cb)
+{
+    store_name_of(st, STORE_NAME_BP, cb->bp_id, cb->bp_name, sizeof cb->bp_name);
+    store_name_of(st, STORE_NAME_USER_LOGIN, cb->agent_id, cb->agent_login, sizeof cb->agent_login);
+    store_name_of(st, STORE_NAME_TEAM, cb->team_id, cb->team_name, sizeof cb->team_name);
+    store_name_of(st, STORE_NAME_USER_LOGIN, cb->holder_id, cb->holder_login,
+                  sizeof cb->holder_login);
+    store_name_of(st, STORE_NAME_USER_LOGIN, cb->created_by, cb->created_by_login,
+                  sizeof cb->created_by_login);
 }
 
 void store_callback_row(struct store *st, sqlite3_stmt *s, struct cb_callback *cb)
@@ -52,21 +72,60 @@ void store_callback_row(struct store *st, sqlite3_stmt *s, struct cb_callback *c
     cb->created_by = sqlite3_column_int64(s, c++);
     cb->state_since = sqlite3_column_int64(s, c++);
     cb->wake_at = sqlite3_column_int64(s, c++);
-    cb->attempt_connect = -1;
-    if (sqlite3_column_count(s) > STORE_CALLBACK_SHOWN) {
-        cb->completed_at = sqlite3_column_int64(s, c++);
-        cb->attempt_started_at = sqlite3_column_int64(s, c++);
-        enum connect_kind ck;
-        cb->attempt_connect =
-            connect_parse((const char *)sqlite3_column_text(s, c++), &ck) ? (int)ck : -1;
+    cb->completed_at = sqlite3_column_int64(s, c++);
+    cb->attempt_started_at = sqlite3_column_int64(s, c++);
+    enum connect_kind ck;
+    cb->attempt_connect =
+        connect_parse((const char *)sqlite3_column_text(s, c++), &ck) ? (int)ck : -1;
+    store_callback_names(st, cb);
+}
+
+char *store_callback_shown(struct store *st, struct cb_callback *cb, size_t *len)
+{
+    store_callback_names(st, cb);
+    struct jsonw w;
+    jsonw_init(&w);
+    present_callback_fixed(&w, cb);
+    char *text = jsonw_take(&w, len);
+    jsonw_clear(&w);
+    return text;
+}
+
+bool store_callback_fill_shown(struct store *st)
+{
+    /* in batches of ids, so no row changes under a running SELECT */
+    enum { BATCH = 512 };
+    int64_t ids[BATCH];
+    for (;;) {
+        sqlite3_stmt *s = store_stmt(st, "SELECT id FROM callbacks WHERE shown IS NULL LIMIT ?1");
+        sqlite3_stmt *u = store_stmt(st, "UPDATE callbacks SET shown = ?2 WHERE id = ?1");
+        if (s == NULL || u == NULL)
+            return false;
+        sqlite3_bind_int(s, 1, BATCH);
+        int n = 0, rc = SQLITE_DONE;
+        while (n < BATCH && (rc = sqlite3_step(s)) == SQLITE_ROW)
+            ids[n++] = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return store_result_of(st, rc) == STORE_OK;
+        if (n == 0)
+            return true;
+        for (int i = 0; i < n; i++) {
+            struct cb_callback cb;
+            if (store_callback_get(st, ids[i], &cb) != STORE_OK)
+                return false;
+            size_t len;
+            char *shown = store_callback_shown(st, &cb, &len);
+            sqlite3_bind_int64(u, 1, cb.id);
+            sqlite3_bind_text(u, 2, shown, (int)len, SQLITE_STATIC);
+            enum store_result r = store_exec_stmt(st, u);
+            sqlite3_bind_null(u, 2);
+            free(shown);
+            cb_callback_clear(&cb);
+            if (r != STORE_OK)
+                return false;
+        }
     }
-    store_name_of(st, STORE_NAME_BP, cb->bp_id, cb->bp_name, sizeof cb->bp_name);
-    store_name_of(st, STORE_NAME_USER_LOGIN, cb->agent_id, cb->agent_login, sizeof cb->agent_login);
-    store_name_of(st, STORE_NAME_TEAM, cb->team_id, cb->team_name, sizeof cb->team_name);
-    store_name_of(st, STORE_NAME_USER_LOGIN, cb->holder_id, cb->holder_login,
-                  sizeof cb->holder_login);
-    store_name_of(st, STORE_NAME_USER_LOGIN, cb->created_by, cb->created_by_login,
-                  sizeof cb->created_by_login);
 }
 
 /* Binds wake_at, attempt_started_at and attempt_connect from column col on. */
@@ -92,11 +151,15 @@ enum store_result store_callback_insert(struct store *st, struct cb_callback *cb
         st, "INSERT INTO callbacks(destination, bp_id, due_at, window_end, tz, routing, agent_id, "
             "team_id, remark, subject, case_data, transcription, origin, attempts, state, "
             "location, holder_id, state_since, timed_out, end_state, flags, version, created_at, "
-            "created_by, completed_at, wake_at, attempt_started_at, attempt_connect) VALUES (?1, "
-            "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-            "?20, ?21, 1, ?22, ?23, ?24, ?25, ?26, ?27)");
+            "created_by, completed_at, wake_at, attempt_started_at, attempt_connect, shown) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+            "?18, ?19, ?20, ?21, 1, ?22, ?23, ?24, ?25, ?26, ?27, ?28)");
     if (s == NULL)
         return STORE_ERROR;
+    cb->version = 1;
+    size_t shown_len;
+    char *shown = store_callback_shown(st, cb, &shown_len);
+    sqlite3_bind_text(s, 28, shown, (int)shown_len, SQLITE_STATIC);
     sqlite3_bind_text(s, 1, cb->destination, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, cb->bp_id);
     sqlite3_bind_int64(s, 3, cb->due_at);
@@ -126,10 +189,10 @@ enum store_result store_callback_insert(struct store *st, struct cb_callback *cb
         sqlite3_bind_null(s, 24);
     store_bind_callback_flow(s, 25, cb);
     enum store_result r = store_exec_stmt(st, s);
-    if (r == STORE_OK) {
+    sqlite3_bind_null(s, 28); /* the statement stays cached; shown does not */
+    free(shown);
+    if (r == STORE_OK)
         cb->id = sqlite3_last_insert_rowid(st->db);
-        cb->version = 1;
-    }
     return r;
 }
 
@@ -179,10 +242,15 @@ enum store_result store_callback_update(struct store *st, struct cb_callback *cb
             "routing = ?7, agent_id = ?8, team_id = ?9, remark = ?10, attempts = ?11, state = ?12, "
             "location = ?13, holder_id = ?14, state_since = ?15, timed_out = ?16, end_state = ?17, "
             "flags = ?18, completed_at = ?19, wake_at = ?20, attempt_started_at = ?21, "
-            "attempt_connect = ?22, version = version + 1 "
+            "attempt_connect = ?22, shown = ?23, version = version + 1 "
             "WHERE id = ?1 AND version = ?2");
     if (s == NULL)
         return STORE_ERROR;
+    cb->version++; /* the text shows the version this write makes */
+    size_t shown_len;
+    char *shown = store_callback_shown(st, cb, &shown_len);
+    cb->version--;
+    sqlite3_bind_text(s, 23, shown, (int)shown_len, SQLITE_STATIC);
     sqlite3_bind_int64(s, 1, cb->id);
     sqlite3_bind_int64(s, 2, cb->version);
     sqlite3_bind_text(s, 3, cb->destination, -1, SQLITE_STATIC);
@@ -207,6 +275,8 @@ enum store_result store_callback_update(struct store *st, struct cb_callback *cb
         sqlite3_bind_null(s, 19);
     store_bind_callback_flow(s, 20, cb);
     enum store_result r = store_exec_stmt(st, s);
+    sqlite3_bind_null(s, 23);
+    free(shown);
     if (r != STORE_OK)
         return r;
     if (sqlite3_changes(st->db) == 0) {

@@ -87,27 +87,24 @@ _Static_assert(LOCATION_PENDING == 0 && LOCATION_HANDLING_BY_BP == 1 &&
 
 /* The callback columns store_callback_row() reads; append a WHERE / ORDER
  * BY. No joins: the names of the BP, agent, team, holder and creator come
- * from the connection's name cache (store_name_of). The first
- * STORE_CALLBACK_SHOWN columns are those the API shows (state_since and
- * wake_at among them: a held callback shows when its state began and ends);
- * the engine's own (completed_at, the attempt under way) come last, so
- * Callback Search selects the shown ones alone (STORE_CALLBACK_SELECT_SHOWN):
- * each column costs SQLite a step of its interpreter for every row. */
-#define STORE_CALLBACK_COLUMNS_SHOWN                                                       \
-    "c.id, c.destination, c.bp_id, c.due_at, c.window_end, c.tz, c.routing, "             \
+ * from the connection's name cache (store_name_of). Callback Search reads
+ * the stored text of the shown members instead (callbacks.shown). */
+#define STORE_CALLBACK_SELECT                                                              \
+    "SELECT c.id, c.destination, c.bp_id, c.due_at, c.window_end, c.tz, c.routing, "       \
     "c.agent_id, c.team_id, c.remark, c.subject, c.case_data, c.transcription, c.origin, " \
     "c.attempts, c.state, c.holder_id, c.timed_out, c.end_state, c.flags, c.version, "     \
-    "c.created_at, c.created_by, c.state_since, c.wake_at"
-#define STORE_CALLBACK_SHOWN 25
-#define STORE_CALLBACK_SELECT                                                              \
-    "SELECT " STORE_CALLBACK_COLUMNS_SHOWN ", c.completed_at, "                            \
+    "c.created_at, c.created_by, c.state_since, c.wake_at, c.completed_at, "               \
     "c.attempt_started_at, c.attempt_connect FROM callbacks c"
-#define STORE_CALLBACK_SELECT_SHOWN "SELECT " STORE_CALLBACK_COLUMNS_SHOWN " FROM callbacks c"
 
-/* Fills cb from a row of STORE_CALLBACK_SELECT, or of
- * STORE_CALLBACK_SELECT_SHOWN (completed_at and the attempt under way then stay 0, or -1 for
- * attempt_connect); heap fields are cb's. */
+/* Fills cb from a row of STORE_CALLBACK_SELECT; heap fields are cb's. */
 void store_callback_row(struct store *st, sqlite3_stmt *s, struct cb_callback *cb);
+/* The text of cb's fixed members as the API shows them (present.h), with
+ * cb's names refreshed from its ids first: what callbacks.shown holds. The
+ * caller frees it. */
+char *store_callback_shown(struct store *st, struct cb_callback *cb, size_t *len);
+/* Gives every callback whose callbacks.shown is NULL its text (after the
+ * migration that added the column). */
+bool store_callback_fill_shown(struct store *st);
 
 /* The login of user id, the name of team id or of BP id into out ("" when
  * id is 0 or unknown). Names never change once created — cbd has no rename

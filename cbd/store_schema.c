@@ -154,9 +154,28 @@ static const char *const store_schema_steps[] = {
     "  body TEXT NOT NULL,"
     "  PRIMARY KEY (user_id, key));"
     "CREATE INDEX idempotency_age ON idempotency(created_at);",
+    /* 1 → 2: the text of each callback's fixed members as the API shows
+     * them, for Callback Search (store_callback.c), and a trigger that
+     * empties it when an UPDATE changes a shown column without rewriting
+     * it, so it is never stale; filled for existing rows by
+     * store_schema_after */
+    "ALTER TABLE callbacks ADD COLUMN shown TEXT;"
+    "CREATE TRIGGER callbacks_shown_stale AFTER UPDATE OF destination, bp_id, due_at, "
+    "  window_end, tz, routing, agent_id, team_id, remark, subject, case_data, transcription, "
+    "  origin, attempts, state, holder_id, state_since, timed_out, end_state, flags, version, "
+    "  created_at, created_by ON callbacks WHEN NEW.shown IS OLD.shown "
+    "BEGIN UPDATE callbacks SET shown = NULL WHERE id = NEW.id; END;",
 };
 
 #define STORE_SCHEMA_STEPS ((int)(sizeof store_schema_steps / sizeof store_schema_steps[0]))
+
+/* What a step needs done in C after its SQL, in the same transaction. */
+static bool store_schema_after(struct store *st, int to_version)
+{
+    if (to_version == 2)
+        return store_callback_fill_shown(st);
+    return true;
+}
 _Static_assert(STORE_SCHEMA_STEPS == STORE_SCHEMA_VERSION, "one migration step per version");
 
 /* Brings the schema to STORE_SCHEMA_VERSION; false with a reason in err. */
@@ -185,6 +204,7 @@ bool store_schema_migrate(struct store *st, char *err, size_t err_size)
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", version + 1);
         if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(st->db, store_schema_steps[version], NULL, NULL, &msg) != SQLITE_OK ||
+            !store_schema_after(st, version + 1) ||
             sqlite3_exec(st->db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
             snprintf(err, err_size, "migrating schema to version %d: %s", version + 1,

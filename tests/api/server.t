@@ -42,6 +42,7 @@ t.ok(r.returncode == 0 and "--durability" in r.stdout and "--test-clock" in r.st
 
 # --- a database from a newer cbd -------------------------------------------
 con = sqlite3.connect(s.db)
+current = con.execute("PRAGMA user_version").fetchone()[0]
 con.execute("PRAGMA user_version = 99")
 con.commit()
 con.close()
@@ -49,7 +50,7 @@ r = cbd("serve", "--db", s.db, "--listen", "127.0.0.1:0")
 t.ok(r.returncode == 1 and "newer" in r.stderr and "99" in r.stderr,
      "a database from a newer cbd is refused", r.stderr)
 con = sqlite3.connect(s.db)
-con.execute("PRAGMA user_version = 1")
+con.execute(f"PRAGMA user_version = {current}")
 con.commit()
 con.close()
 
