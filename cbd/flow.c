@@ -119,9 +119,7 @@ enum store_result flow_save(struct store *w, struct cb_callback *cb, enum lc_sta
                             int64_t holder_before, int64_t now)
 {
     bool is_new = cb->id == 0;
-    cb->wake_at = flow_wake(cb, now);
-    if (cb->created_by && cb->created_by_login[0] == '\0')
-        store_login_of(w, cb->created_by, cb->created_by_login);
+    cb->wake_at = flow_wake(cb, now); /* the store fills cb's names as it saves */
     enum store_result r = flow_save_raw(w, cb);
     if (r != STORE_OK)
         return r;

@@ -159,7 +159,8 @@ enum store_result store_bp_has_agent(struct store *st, int64_t bp_id, int64_t us
 typedef bool store_callback_each(void *ctx, const struct cb_callback *cb);
 typedef bool store_attempt_each(void *ctx, const struct cb_attempt *a);
 
-/* Inserts cb (id, version set here); STORE_CONFLICT when an open callback for
+/* Inserts cb (id, version set here; its names filled from its ids, as
+ * store_callback_update does too); STORE_CONFLICT when an open callback for
  * the same number and BP exists (the unique index says so). */
 enum store_result store_callback_insert(struct store *st, struct cb_callback *cb);
 /* One callback with the names of its BP, agent, team, holder and creator. */
