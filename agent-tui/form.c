@@ -23,6 +23,7 @@
 
 #include "civil.h"
 #include "phone.h"
+#include "serverclock.h"
 #include "tz.h"
 
 static const char *const form_labels[FF_COUNT] = {
@@ -132,7 +133,7 @@ static void form_fit_target(struct app *a)
  * (the agent's own clock when tz is unknown). */
 static void form_fill_now(struct app *a, const char *tz)
 {
-    int64_t t = time(NULL) + 15 * 60;
+    int64_t t = serverclock_now() + 15 * 60;
     t -= t % (15 * 60);
     char date[16], clock[8];
     const char *why;
@@ -322,10 +323,10 @@ static bool form_check(struct app *a, int64_t *due)
         } else if (r == TZ_RANGE) {
             form_error(a, FF_DATE, "not a valid date", "");
             ok = false;
-        } else if (*due < (int64_t)time(NULL) - 600) {
+        } else if (*due < serverclock_now() - 600) {
             form_error(a, FF_TIME, "in the past in the customer's zone", "");
             ok = false;
-        } else if (*due > (int64_t)time(NULL) + 366 * 86400) {
+        } else if (*due > serverclock_now() + 366 * 86400) {
             form_error(a, FF_DATE, "more than 366 days ahead", "");
             ok = false;
         }
@@ -664,7 +665,7 @@ static void form_calendar_open(struct app *a)
     const char *why;
     tui_field_get(&f->text[FF_DATE], buf, sizeof buf);
     if (!civil_parse_date(buf, &f->cal_year, &f->cal_month, &f->cal_day, &why)) {
-        time_t now = time(NULL);
+        time_t now = (time_t)serverclock_now();
         struct tm tm;
         localtime_r(&now, &tm);
         f->cal_year = tm.tm_year + 1900;

@@ -30,6 +30,7 @@
 #include <glib.h>
 #include <libnotify/notify.h>
 
+#include "serverclock.h"
 #include "timefmt.h"
 
 static GMainContext *notify_ctx;
@@ -197,7 +198,7 @@ void notify_offer(const cJSON *cb)
     timefmt_agent(due_at, due, sizeof due);
     timefmt_customer(due_at, jv_str(cb, "tz"), cust, sizeof cust);
     int64_t until = jv_instant(cb, "state_until");
-    int64_t left = until ? until - (int64_t)time(NULL) : 0;
+    int64_t left = until ? until - serverclock_now() : 0;
     m->timeout_ms = left > 0 ? (int)(left * 1000) : 0;
     m->summary = g_strdup_printf("Callback offer: %s", jv_str(cb, "destination"));
     char *bp = g_markup_escape_text(jv_str(cb, "bp"), -1);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "serverclock.h"
 #include "timefmt.h"
 #include "vocab.h"
 
@@ -84,7 +85,7 @@ static void view_interaction(struct app *a, const struct layout *l)
         return;
     const char *st = jv_str(cb, "state");
     bool timed_out = jv_bool(cb, "timed_out");
-    int64_t now = time(NULL);
+    int64_t now = serverclock_now();
     int64_t since = jv_instant(cb, "state_since"), until = jv_instant(cb, "state_until");
     char title[200], count[64] = "";
     enum tui_role trole = TUI_TITLE;
@@ -204,7 +205,7 @@ static void view_pending(struct app *a, const struct layout *l)
         return;
     }
     tui_list_clamp(&a->sel_pending, &a->top_pending, n, rows);
-    int64_t now = time(NULL);
+    int64_t now = serverclock_now();
     for (int i = 0; i < rows && a->top_pending + i < n; i++) {
         int k = a->top_pending + i;
         const cJSON *cb = cJSON_GetArrayItem(a->m.pending, k);

@@ -13,7 +13,7 @@ set -eu
 build="make gcc pkg-config libmicrohttpd-dev libsqlite3-dev libcjson-dev
 libcurl4-openssl-dev libncurses-dev libnotify-dev libsodium-dev tzdata"
 test="$build clang libclang-rt-14-dev perl python3 mandoc tmux sqlite3 curl
-dbus dbus-x11 xvfb dunst libnotify-bin procps"
+dbus dbus-x11 xvfb dunst libnotify-bin procps faketime"
 demo="$build tmux curl procps"
 bench="wrk nginx-light"
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "serverclock.h"
 #include "timefmt.h"
 #include "vocab.h"
 
@@ -53,7 +54,7 @@ void agents_draw(struct app *a, int top, int h)
     tui_cells(top + 1, 1, COLS - 1, TUI_TITLE, 7, widths, titles);
     int rows = h - 2;
     tui_list_clamp(&a->agents_sel, &a->agents_top, n, rows);
-    int64_t now = time(NULL);
+    int64_t now = serverclock_now();
     for (int i = 0; i < rows && a->agents_top + i < n; i++) {
         const cJSON *u = cJSON_GetArrayItem(a->agents, a->agents_top + i);
         const cJSON *cb = agents_held(a, jv_str(u, "login"));

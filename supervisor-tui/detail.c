@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "serverclock.h"
 #include "timefmt.h"
 #include "vocab.h"
 
@@ -130,7 +131,7 @@ static void detail_current_draw(struct app *a, int top, int h)
         return;
     }
     tui_list_clamp(&a->cur_sel, &a->cur_top, n, rows);
-    int64_t now = time(NULL);
+    int64_t now = serverclock_now();
     for (int i = 0; i < rows && a->cur_top + i < n; i++) {
         const cJSON *cb = cJSON_GetArrayItem(a->current, a->cur_top + i);
         const char *st = jv_str(cb, "state");

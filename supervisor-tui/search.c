@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "serverclock.h"
 #include "timefmt.h"
 #include "tz.h"
 #include "vocab.h"
@@ -160,7 +161,7 @@ void search_draw(struct app *a, int top, int h)
         tui_put(top + 2, 2, COLS - 4, TUI_DIM, s->loading ? "Loading…" : "No callbacks match.", true);
     }
     tui_list_clamp(&s->sel, NULL, n, 0);
-    int64_t now = time(NULL);
+    int64_t now = serverclock_now();
     for (int i = 0; i < rows && i < n; i++) {
         const cJSON *cb = cJSON_GetArrayItem(s->page, i);
         char due[32], end[32], target[96];

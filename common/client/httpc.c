@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
+#include "serverclock.h"
 #include "xalloc.h"
 
 #define HTTPC_BODY_MAX (16 * 1024 * 1024)
@@ -139,11 +141,25 @@ static size_t httpc_write(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
-/* Keeps the one header the consoles read: X-Next-Cursor. */
+/* Keeps the headers the consoles read: X-Next-Cursor, and Date for the
+ * server's clock (serverclock.h). */
 static size_t httpc_header(char *data, size_t size, size_t nmemb, void *userp)
 {
     struct httpc_xfer *x = userp;
     size_t n = size * nmemb;
+    static const char date[] = "date:";
+    if (n > sizeof date - 1 && n < 128 && strncasecmp(data, date, sizeof date - 1) == 0) {
+        char value[128];
+        memcpy(value, data + sizeof date - 1, n - (sizeof date - 1));
+        size_t k = n - (sizeof date - 1);
+        while (k > 0 && (value[k - 1] == '\r' || value[k - 1] == '\n'))
+            k--;
+        value[k] = '\0';
+        time_t t = curl_getdate(value, NULL);
+        if (t > 0)
+            serverclock_observe((int64_t)t);
+        return n;
+    }
     static const char name[] = "x-next-cursor:";
     if (n > sizeof name - 1 && strncasecmp(data, name, sizeof name - 1) == 0) {
         size_t i = sizeof name - 1, k = 0;

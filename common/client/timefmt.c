@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "serverclock.h"
 #include "tz.h"
 
 void timefmt_clock(int64_t t, char *out, size_t size)
@@ -21,7 +22,7 @@ void timefmt_clock(int64_t t, char *out, size_t size)
 
 void timefmt_agent(int64_t t, char *out, size_t size)
 {
-    time_t tt = (time_t)t, now = time(NULL);
+    time_t tt = (time_t)t, now = (time_t)serverclock_now();
     struct tm tm, tn;
     localtime_r(&tt, &tm);
     localtime_r(&now, &tn);
