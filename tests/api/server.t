@@ -2,9 +2,9 @@
 # cbd serve itself: config file and flags, a database from a newer cbd, the
 # test clock (off unless asked for), idle token expiry, TLS, and a graceful
 # SIGTERM that lets a request in flight finish.
-import os, sys, ssl, json, signal, socket, sqlite3, subprocess, threading, time, http.client
+import email.utils, os, sys, ssl, json, signal, socket, sqlite3, subprocess, threading, time, http.client
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from cbdtest import Server, Tap, CBD, cbd
+from cbdtest import Server, Tap, CBD, cbd, parse_instant
 
 t = Tap()
 
@@ -64,6 +64,13 @@ s = Server(t, args=["--test-clock"])
 with s:
     r = s.get("/api/v1/test/clock")
     t.ok(r.status == 200 and r.json["now"].endswith("Z"), "test clock answers")
+    # the consoles take the server's clock from Date: it follows the test clock
+    r = s.post("/api/v1/test/clock", body={"advance_s": 7 * 3600})
+    r = s.get("/api/v1/test/clock")
+    date = {k.lower(): v for k, v in r.headers.items()}.get("date", "")
+    said = email.utils.parsedate_to_datetime(date).timestamp() if date else 0
+    t.ok(abs(said - parse_instant(r.json["now"])) <= 1 and said - time.time() > 7 * 3600 - 60,
+         "Date says the test clock's time (%s)" % date, r.headers)
     r = s.post("/api/v1/test/clock", body={"advance_s": -5})
     t.is_((r.status, r.error()[1]), (422, "advance_s"), "time never moves back")
     tok = s.login("carol")
