@@ -155,7 +155,8 @@ int cmd_serve(int argc, char **argv)
     dispatch_config.grace_s = cfg.grace_s;
     static const struct engine_hooks hooks = {cmd_serve_engine_start, dispatch_tick,
                                               dispatch_next_deadline, dispatch_after_batch,
-                                              dispatch_memory_mark, cmd_serve_memory_undo};
+                                              dispatch_memory_mark, cmd_serve_memory_undo,
+                                              dispatch_outside_change};
     engine_start_hooks(writer, &hooks);
     worker_start((unsigned)cfg.workers);
 

@@ -779,6 +779,43 @@ enum store_result dispatch_bp_changed(struct store *w, int64_t bp_id, int64_t no
     return r;
 }
 
+struct dispatch_ids {
+    int64_t *v;
+    size_t n, cap;
+};
+
+static bool dispatch_bp_id_each(void *ctx, const struct cb_bp *bp)
+{
+    struct dispatch_ids *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    l->v[l->n++] = bp->id;
+    return true;
+}
+
+void dispatch_outside_change(struct store *w, int64_t now)
+{
+    log_info("the database was changed by another process: reading business processes "
+             "and agents' teams again");
+    dispatch_mutations++;
+    /* the ids first: dispatch_bp_changed writes to bps, which must not
+     * change under a running SELECT */
+    struct dispatch_ids l = {NULL, 0, 0};
+    if (store_bp_list(w, dispatch_bp_id_each, &l) == STORE_OK)
+        for (size_t i = 0; i < l.n; i++)
+            dispatch_bp_changed(w, l.v[i], now);
+    free(l.v);
+    for (size_t i = 0; i < dispatch_nagents; i++) {
+        struct dagent *a = dispatch_agents[i];
+        if (!a->loaded)
+            continue;
+        a->nteams = 0;
+        store_user_teams(w, a->id, dispatch_agent_team, a);
+    }
+}
+
 /* ---- matching queued callbacks to Ready agents ------------------------------ */
 
 static int dispatch_by_idle(const void *x, const void *y)

@@ -39,6 +39,11 @@ int64_t dispatch_next_deadline(struct store *w);
 /* The batch committed (events go out) or failed (memory reloaded). */
 void dispatch_after_batch(struct store *w, bool committed);
 
+/* Another process changed the database (cbd bp, team, user while serving):
+ * every BP is read again as after an edit (new ones join, a schedule that
+ * now says closed sends back what was queued) and every agent's teams. */
+void dispatch_outside_change(struct store *w, int64_t now);
+
 /* Looks again at every queued callback set aside (calling hours, the
  * do-not-call list): something that kept them aside changed. */
 void dispatch_recheck(void);

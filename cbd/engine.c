@@ -24,9 +24,18 @@ static struct store *engine_writer;
 static atomic_ullong engine_batches, engine_commands;
 static struct engine_hooks engine_hooks;
 
-static void engine_run_batch(struct engine_cmd *batch)
+/* Did another process change the database? (Asked before each batch and
+ * once a second when idle; the engine's own commits do not count.) */
+static bool engine_outside_changed(void)
+{
+    return engine_hooks.outside_change && store_changed_elsewhere(engine_writer);
+}
+
+static void engine_run_batch(struct engine_cmd *batch, bool outside)
 {
     bool tx = store_begin(engine_writer);
+    if (tx && (outside || engine_outside_changed()))
+        engine_hooks.outside_change(engine_writer, clock_now());
     for (struct engine_cmd *c = batch; c; c = c->next) {
         if (!tx) {
             c->result = STORE_ERROR;
@@ -76,15 +85,26 @@ static void engine_run_batch(struct engine_cmd *batch)
     }
 }
 
-/* Waits for a command or the next deadline; true when there is work.
- * Called with engine_lock held. */
-static bool engine_wait(void)
+/* Waits for a command, the next deadline or a change made by another
+ * process (*outside); true when there is work. Called with engine_lock
+ * held. */
+static bool engine_wait(bool *outside)
 {
+    *outside = false;
     while (engine_head == NULL && !engine_stopping) {
         int64_t due = engine_hooks.next_deadline ? engine_hooks.next_deadline(engine_writer)
                                                  : INT64_MAX;
-        if (due == INT64_MAX) {
+        if (due == INT64_MAX && !engine_hooks.outside_change) {
             pthread_cond_wait(&engine_wake, &engine_lock);
+            continue;
+        }
+        if (due == INT64_MAX) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 1;
+            if (pthread_cond_timedwait(&engine_wake, &engine_lock, &ts) == ETIMEDOUT &&
+                engine_head == NULL && engine_outside_changed())
+                return *outside = true;
             continue;
         }
         int64_t now = clock_now();
@@ -103,8 +123,12 @@ static bool engine_wait(void)
             ts.tv_sec += 1;
         }
         if (pthread_cond_timedwait(&engine_wake, &engine_lock, &ts) == ETIMEDOUT &&
-            engine_head == NULL && clock_now() >= due)
-            return true;
+            engine_head == NULL) {
+            if (clock_now() >= due)
+                return true;
+            if (engine_outside_changed())
+                return *outside = true;
+        }
     }
     return engine_head != NULL;
 }
@@ -114,15 +138,18 @@ static void *engine_main(void *arg)
     (void)arg;
     if (engine_hooks.start)
         engine_hooks.start(engine_writer);
+    if (engine_hooks.outside_change)
+        store_changed_elsewhere(engine_writer); /* where the database is now */
     pthread_mutex_lock(&engine_lock);
     for (;;) {
-        bool work = engine_wait();
+        bool outside;
+        bool work = engine_wait(&outside);
         if (!work && engine_stopping)
             break;
         struct engine_cmd *batch = engine_head;
         engine_head = engine_tail = NULL;
         pthread_mutex_unlock(&engine_lock);
-        engine_run_batch(batch); /* an empty batch runs the timers alone */
+        engine_run_batch(batch, outside); /* an empty batch runs the timers alone */
         pthread_mutex_lock(&engine_lock);
     }
     pthread_mutex_unlock(&engine_lock);

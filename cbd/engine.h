@@ -50,6 +50,10 @@ struct engine_hooks {
      * memory_undo rebuilds memory from the store (inside the batch). */
     unsigned long (*memory_mark)(void);
     void (*memory_undo)(struct store *writer);
+    /* Inside a batch, before its commands, when another process changed
+     * the database (cbd user, bp, team run meanwhile): re-read what memory
+     * keeps of it. The engine looks at least once a second. */
+    void (*outside_change)(struct store *writer, int64_t now);
 };
 
 /* Starts the engine thread; it takes ownership of writer. */

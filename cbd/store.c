@@ -158,6 +158,21 @@ struct store *store_reader(void)
     return st;
 }
 
+bool store_changed_elsewhere(struct store *st)
+{
+    sqlite3_stmt *s = store_stmt(st, "PRAGMA data_version");
+    if (s == NULL || sqlite3_step(s) != SQLITE_ROW) {
+        if (s)
+            sqlite3_reset(s);
+        return false;
+    }
+    int64_t v = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    bool changed = st->data_version != 0 && v != st->data_version;
+    st->data_version = v;
+    return changed;
+}
+
 /* ---- statements -------------------------------------------------------- */
 
 sqlite3_stmt *store_stmt(struct store *st, const char *sql)

@@ -239,6 +239,10 @@ enum store_result store_wake_bp(struct store *st, int64_t bp_id, int64_t now);
 /* Gives every open callback without a wake_at one at its due time (Pending)
  * or now (held by an agent), e.g. after cbd init --demo. */
 enum store_result store_wake_fill(struct store *st, int64_t now);
+/* True when another connection (another process: cbd user, bp, team, …)
+ * committed a change since the last call on st; the first call only
+ * records where the database is. */
+bool store_changed_elsewhere(struct store *st);
 /* The login of a user (from the connection's cache of names); "" when none. */
 void store_login_of(struct store *st, int64_t user_id, char out[CB_LOGIN_SIZE]);
 /* Every callback in a location (the queue and what agents hold, at start). */

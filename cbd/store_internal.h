@@ -55,6 +55,7 @@ struct store {
     struct store_text_slot text_cache[STORE_TEXT_CACHE];
     unsigned text_next; /* round-robin victim when the text cache is full */
     int read_depth;     /* store_read_begin() calls not yet ended */
+    int64_t data_version; /* PRAGMA data_version when last asked (store_changed_elsewhere) */
 };
 
 /* The cached, reset statement for sql (a string literal). Owned by the
