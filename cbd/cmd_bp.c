@@ -9,7 +9,6 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,11 +18,6 @@
 #include "tz.h"
 
 #define CMD_BP_MAX_TEAMS 32
-
-static int cmd_bp_store_fail(const char *prog, struct store *st)
-{
-    return cmd_fail(prog, "database error: %s", store_errmsg(st));
-}
 
 /* True when s is all digits: such a name would read as an id in the API. */
 static bool cmd_bp_all_digits(const char *s)
@@ -78,7 +72,7 @@ static int cmd_bp_find(const char *prog, struct store *st, const char *ref, stru
         r = store_bp_get(st, strtoll(ref, NULL, 10), out);
     if (r == STORE_NOT_FOUND)
         return cmd_fail(prog, "business process '%s' does not exist", ref);
-    return r == STORE_OK ? 0 : cmd_bp_store_fail(prog, st);
+    return r == STORE_OK ? 0 : cmd_store_fail(prog, st);
 }
 
 static int cmd_bp_find_teams(const char *prog, struct store *st, const char *const *names, int n,
@@ -89,76 +83,55 @@ static int cmd_bp_find_teams(const char *prog, struct store *st, const char *con
         if (r == STORE_NOT_FOUND)
             return cmd_fail(prog, "team '%s' does not exist", names[i]);
         if (r != STORE_OK)
-            return cmd_bp_store_fail(prog, st);
+            return cmd_store_fail(prog, st);
     }
     return 0;
 }
 
-/* Options shared by add and set. */
+/* The command line of add and set: NAME and the options they share. */
 struct cmd_bp_args {
     const char *db, *name, *tz, *routing, *timing;
     const char *teams[CMD_BP_MAX_TEAMS];
     int nteams;
 };
 
-/* Parses argv; returns -1 to go on, else the exit status. */
-static int cmd_bp_args(const char *prog, int argc, char **argv, bool add, struct cmd_bp_args *a,
-                       void (*help)(const char *prog))
+/* Reads the command line into a (its strings in argv), the teams from the
+ * option team_opt ("team" on add, "add-team" on set); CMD_GO_ON, or the
+ * exit status. */
+static int cmd_bp_args(const char *prog, int argc, char **argv, const char *team_opt,
+                       const char *usage, struct cmd_bp_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->db = cmd_take_db(&argc, argv);
-    /* --team on add, --add-team on set */
-    static const struct option add_opts[] = {
-        {"tz", required_argument, NULL, 'z'},     {"routing", required_argument, NULL, 'r'},
-        {"timing", required_argument, NULL, 'T'}, {"team", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    const struct cmd_opt opts[] = {
+        {"tz", CMD_VALUE, .value = &a->tz},
+        {"routing", CMD_VALUE, .value = &a->routing},
+        {"timing", CMD_VALUE, .value = &a->timing},
+        {team_opt, CMD_LIST, .value = a->teams, .count = &a->nteams, .max = CMD_BP_MAX_TEAMS,
+         .too_many = "at most " CMD_TEXT(CMD_BP_MAX_TEAMS) " teams"},
+        {NULL},
     };
-    static const struct option set_opts[] = {
-        {"tz", required_argument, NULL, 'z'},     {"routing", required_argument, NULL, 'r'},
-        {"timing", required_argument, NULL, 'T'}, {"add-team", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-    };
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", add ? add_opts : set_opts, NULL)) != -1) {
-        switch (c) {
-        case 'z': a->tz = optarg; break;
-        case 'r': a->routing = optarg; break;
-        case 'T': a->timing = optarg; break;
-        case 't':
-            if (a->nteams == CMD_BP_MAX_TEAMS)
-                return cmd_usage_error(prog, "at most %d teams", CMD_BP_MAX_TEAMS);
-            a->teams[a->nteams++] = optarg;
-            break;
-        case 'h': help(prog); return 0;
-        default: return cmd_bad_option(prog, c, argv);
-        }
+    struct cmd_args args = {.usage = usage, .opts = opts, .noperands = 1, .operands = "NAME"};
+    int status = cmd_read_args(prog, argc, argv, &args);
+    if (status == CMD_GO_ON) {
+        a->db = args.db;
+        a->name = args.operand[0];
     }
-    if (a->db == NULL)
-        return cmd_usage_error(prog, "--db PATH is required");
-    if (argc - optind != 1)
-        return cmd_usage_error(prog, argc - optind ? "one NAME, please" : "NAME is missing");
-    a->name = argv[optind];
-    return -1;
+    return status;
 }
 
-static void cmd_bp_add_help(const char *prog)
-{
-    printf("usage: %s --db PATH NAME --tz ZONE [--routing agent,team] [--team TEAM]...\n"
-           "           [--timing JSON]\n\n"
-           "Adds a business process in the IANA zone ZONE. --routing lists the routing\n"
-           "types it offers (default agent,team; only agent makes every callback\n"
-           "personal). --timing sets Callback Timing as JSON (cbd-api(7)); what it does\n"
-           "not name takes the defaults.\n",
-           prog);
-}
+static const char cmd_bp_add_usage[] =
+    "--db PATH NAME --tz ZONE [--routing agent,team] [--team TEAM]...\n"
+    "           [--timing JSON]\n\n"
+    "Adds a business process in the IANA zone ZONE. --routing lists the routing\n"
+    "types it offers (default agent,team; only agent makes every callback\n"
+    "personal). --timing sets Callback Timing as JSON (cbd-api(7)); what it does\n"
+    "not name takes the defaults.\n";
 
 static int cmd_bp_add(const char *prog, int argc, char **argv)
 {
     struct cmd_bp_args a;
-    int status = cmd_bp_args(prog, argc, argv, true, &a, cmd_bp_add_help);
-    if (status >= 0)
+    int status = cmd_bp_args(prog, argc, argv, "team", cmd_bp_add_usage, &a);
+    if (status != CMD_GO_ON)
         return status;
     const char *why;
     if (!cmd_valid_name(a.name, CB_NAME_SIZE - 1, &why))
@@ -180,15 +153,10 @@ static int cmd_bp_add(const char *prog, int argc, char **argv)
     if (a.timing && (status = cmd_bp_parse_timing(prog, a.timing, false, &bp.timing)) != 0)
         return status;
 
-    struct store *st = cmd_open_db(a.db);
+    struct store *st = cmd_begin(prog, a.db);
     if (st == NULL)
         return 1;
     struct cb_team teams[CMD_BP_MAX_TEAMS];
-    status = 0;
-    if (!store_begin(st)) {
-        status = cmd_bp_store_fail(prog, st);
-        goto out;
-    }
     if ((status = cmd_bp_find_teams(prog, st, a.teams, a.nteams, teams)) != 0)
         goto rollback;
     enum store_result r = store_bp_insert(st, &bp);
@@ -202,11 +170,8 @@ static int cmd_bp_add(const char *prog, int argc, char **argv)
     snprintf(target, sizeof target, "bp:%lld", (long long)bp.id);
     if (r == STORE_OK)
         r = cmd_audit(st, "admin.bp.add", target, NULL, present_bp(st, &bp, clock_now()));
-    if (r != STORE_OK || !store_commit(st)) {
-        status = cmd_bp_store_fail(prog, st);
-        goto rollback;
-    }
-    printf("added business process %s (id %lld)\n", bp.name, (long long)bp.id);
+    if ((status = cmd_commit(prog, st, r)) == 0)
+        printf("added business process %s (id %lld)\n", bp.name, (long long)bp.id);
     goto out;
 rollback:
     store_rollback(st);
@@ -215,20 +180,17 @@ out:
     return status;
 }
 
-static void cmd_bp_set_help(const char *prog)
-{
-    printf("usage: %s --db PATH NAME [--tz ZONE] [--routing agent,team] [--timing JSON]\n"
-           "           [--add-team TEAM]...\n\n"
-           "Changes a business process (NAME or id). --timing names only the Callback\n"
-           "Timing settings to change, e.g. --timing '{\"preview_s\": 10}'.\n",
-           prog);
-}
+static const char cmd_bp_set_usage[] =
+    "--db PATH NAME [--tz ZONE] [--routing agent,team] [--timing JSON]\n"
+    "           [--add-team TEAM]...\n\n"
+    "Changes a business process (NAME or id). --timing names only the Callback\n"
+    "Timing settings to change, e.g. --timing '{\"preview_s\": 10}'.\n";
 
 static int cmd_bp_set(const char *prog, int argc, char **argv)
 {
     struct cmd_bp_args a;
-    int status = cmd_bp_args(prog, argc, argv, false, &a, cmd_bp_set_help);
-    if (status >= 0)
+    int status = cmd_bp_args(prog, argc, argv, "add-team", cmd_bp_set_usage, &a);
+    if (status != CMD_GO_ON)
         return status;
     const char *why;
     if (a.tz && (tz_find(a.tz, &why) == NULL || strlen(a.tz) >= CB_TZ_SIZE))
@@ -245,16 +207,11 @@ static int cmd_bp_set(const char *prog, int argc, char **argv)
             return status;
     }
 
-    struct store *st = cmd_open_db(a.db);
+    struct store *st = cmd_begin(prog, a.db);
     if (st == NULL)
         return 1;
     struct cb_team teams[CMD_BP_MAX_TEAMS];
     struct cb_bp bp;
-    status = 0;
-    if (!store_begin(st)) {
-        status = cmd_bp_store_fail(prog, st);
-        goto out;
-    }
     if ((status = cmd_bp_find(prog, st, a.name, &bp)) != 0 ||
         (status = cmd_bp_find_teams(prog, st, a.teams, a.nteams, teams)) != 0)
         goto rollback;
@@ -277,11 +234,8 @@ static int cmd_bp_set(const char *prog, int argc, char **argv)
         r = cmd_audit(st, "admin.bp.set", target, before, present_bp(st, &bp, now));
     else
         cJSON_Delete(before);
-    if (r != STORE_OK || !store_commit(st)) {
-        status = cmd_bp_store_fail(prog, st);
-        goto rollback;
-    }
-    printf("changed business process %s (version %lld)\n", bp.name, (long long)bp.version);
+    if ((status = cmd_commit(prog, st, r)) == 0)
+        printf("changed business process %s (version %lld)\n", bp.name, (long long)bp.version);
     goto out;
 rollback:
     store_rollback(st);
@@ -334,27 +288,18 @@ static bool cmd_bp_list_each(void *ctx, const struct cb_bp *bp)
     return true;
 }
 
+static const char cmd_bp_list_usage[] =
+    "--db PATH\n\n"
+    "Lists the business processes: id, name, zone, routing types, teams,\n"
+    "preview length, slots, CLBK Stat now and version.\n";
+
 static int cmd_bp_list(const char *prog, int argc, char **argv)
 {
-    const char *db = cmd_take_db(&argc, argv);
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        if (c != 'h')
-            return cmd_bad_option(prog, c, argv);
-        printf("usage: %s --db PATH\n\n"
-               "Lists the business processes: id, name, zone, routing types, teams,\n"
-               "preview length, slots, CLBK Stat now and version.\n",
-               prog);
-        return 0;
-    }
-    if (db == NULL)
-        return cmd_usage_error(prog, "--db PATH is required");
-    if (argc - optind != 0)
-        return cmd_usage_error(prog, "unexpected argument '%s'", argv[optind]);
-    struct store *st = cmd_open_db(db);
+    struct cmd_args a = {.usage = cmd_bp_list_usage};
+    int status = cmd_read_args(prog, argc, argv, &a);
+    if (status != CMD_GO_ON)
+        return status;
+    struct store *st = cmd_open_db(a.db);
     if (st == NULL)
         return 1;
     static const char *const headers[] = {"ID",      "NAME",  "TZ",        "ROUTING", "TEAMS",
@@ -364,7 +309,7 @@ static int cmd_bp_list(const char *prog, int argc, char **argv)
     store_read_begin(st);
     enum store_result r = store_bp_list(st, cmd_bp_list_each, &ctx);
     store_read_end(st);
-    int status = r == STORE_OK ? 0 : cmd_bp_store_fail(prog, st);
+    status = r == STORE_OK ? 0 : cmd_store_fail(prog, st);
     cmd_table_print(&ctx.table, stdout);
     store_close(st);
     return status;

@@ -1,11 +1,15 @@
 /*
- * cmd_common.c — what the admin commands (cbd user, bp, team, token, dnc)
- * share: opening the database named by --db, picking the action, the two
- * kinds of failure (exit 2: the command line is wrong — an unknown option,
- * a missing argument, a value that is not a role, zone, login or number;
- * exit 1: it is well formed but cannot be done — the login exists, the
- * team does not, the database is unreadable), checks of names and logins,
- * password entry, the audit entry every change writes, and aligned tables.
+ * cmd_common.c — what the admin commands (cbd user, bp, team, token, dnc,
+ * report) share: picking the action; reading its command line from a table
+ * of its options (cmd_read_args, getopt_long underneath: options go
+ * before, between or after the operands, "--" ends them, a unique prefix
+ * names one); opening the database named by --db and ending a change's one
+ * transaction; the two kinds of failure (exit 2: the command line is wrong
+ * — an unknown option, a missing argument, a value that is not a role,
+ * zone, login or number; exit 1: it is well formed but cannot be done —
+ * the login exists, the team does not, the database is unreadable); checks
+ * of names and logins, password entry, the audit entry every change
+ * writes, and aligned tables.
  *
  * Admin commands open a writer of their own on the database (never
  * creating it); SQLite's locking lets them run beside a serving cbd, each
@@ -35,7 +39,36 @@ struct store *cmd_open_db(const char *path)
     return st;
 }
 
-const char *cmd_take_db(int *argc, char **argv)
+struct store *cmd_begin(const char *prog, const char *path)
+{
+    struct store *st = cmd_open_db(path);
+    if (st != NULL && !store_begin(st)) {
+        cmd_store_fail(prog, st);
+        store_close(st);
+        st = NULL;
+    }
+    return st;
+}
+
+int cmd_commit(const char *prog, struct store *st, enum store_result r)
+{
+    if (r == STORE_OK && store_commit(st))
+        return 0;
+    int status = cmd_store_fail(prog, st); /* before the rollback clears the error */
+    store_rollback(st);
+    return status;
+}
+
+int cmd_store_fail(const char *prog, struct store *st)
+{
+    return cmd_fail(prog, "database error: %s", store_errmsg(st));
+}
+
+/* ---- the command line of an action -------------------------------------- */
+
+/* Finds "--db PATH" / "--db=PATH" in argv and removes it; NULL when absent
+ * or empty. */
+static const char *cmd_take_db(int *argc, char **argv)
 {
     const char *db = NULL;
     int out = 0;
@@ -56,6 +89,87 @@ const char *cmd_take_db(int *argc, char **argv)
     *argc = out;
     argv[out] = NULL;
     return db && db[0] ? db : NULL;
+}
+
+/* Reports what getopt_long() (opterr 0, optstring starting with ':')
+ * refused: c is '?' or ':'. Returns 2. */
+static int cmd_bad_option(const char *prog, int c, char **argv)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "?";
+    if (c == ':')
+        return cmd_usage_error(prog, "option '%s' needs a value", arg);
+    if (strncmp(arg, "--", 2) == 0)
+        return cmd_usage_error(prog, optopt ? "option '%s' takes no value" : "unknown option '%s'",
+                               arg);
+    return cmd_usage_error(prog, "unknown option '-%c'", optopt);
+}
+
+/* getopt_long() returns CMD_OPT_VAL + i for the action's option i: never
+ * 'h', '?' or ':', and never 0, which would read as "unknown" in optopt. */
+#define CMD_OPT_VAL 256
+
+/* Keeps what the option o was given (its value arg); false after printing
+ * the usage error of a list that is full. */
+static bool cmd_opt_keep(const char *prog, const struct cmd_opt *o, const char *arg)
+{
+    switch (o->kind) {
+    case CMD_FLAG: *o->flag = true; break;
+    case CMD_VALUE: *o->value = arg; break;
+    case CMD_LIST:
+        if (*o->count >= o->max) {
+            cmd_usage_error(prog, "%s", o->too_many);
+            return false;
+        }
+        o->value[(*o->count)++] = arg;
+        break;
+    }
+    return true;
+}
+
+int cmd_read_args(const char *prog, int argc, char **argv, struct cmd_args *a)
+{
+    a->db = cmd_take_db(&argc, argv);
+    a->operand = NULL;
+    size_t n = 0;
+    while (a->opts && a->opts[n].name)
+        n++;
+    /* getopt_long's table: the action's options in order, then --help, then
+     * the zeros that end it (freed here) */
+    struct option *table = xcalloc(n + 2, sizeof *table);
+    for (size_t i = 0; i < n; i++)
+        table[i] = (struct option){a->opts[i].name,
+                                   a->opts[i].kind == CMD_FLAG ? no_argument : required_argument,
+                                   NULL, CMD_OPT_VAL + (int)i};
+    table[n] = (struct option){"help", no_argument, NULL, 'h'};
+    int status = CMD_GO_ON, c;
+    optind = 0; /* glibc: start afresh */
+    opterr = 0;
+    while (status == CMD_GO_ON && (c = getopt_long(argc, argv, ":h", table, NULL)) != -1) {
+        if (c >= CMD_OPT_VAL) {
+            if (!cmd_opt_keep(prog, &a->opts[c - CMD_OPT_VAL], optarg))
+                status = 2;
+        } else if (c == 'h') {
+            printf("usage: %s %s", prog, a->usage);
+            status = 0;
+        } else {
+            status = cmd_bad_option(prog, c, argv);
+        }
+    }
+    free(table);
+    if (status != CMD_GO_ON)
+        return status;
+    if (a->db == NULL)
+        return cmd_usage_error(prog, "--db PATH is required");
+    int left = argc - optind;
+    if (left != a->noperands) {
+        if (a->noperands == 0)
+            return cmd_usage_error(prog, "unexpected argument '%s'", argv[optind]);
+        if (a->noperands == 1)
+            return cmd_usage_error(prog, left ? "one %s, please" : "%s is missing", a->operands);
+        return cmd_usage_error(prog, "expected %s", a->operands);
+    }
+    a->operand = argv + optind;
+    return CMD_GO_ON;
 }
 
 static void cmd_group_usage(FILE *out, const char *group, const struct cmd_action *actions,
@@ -104,17 +218,6 @@ int cmd_usage_error(const char *prog, const char *fmt, ...)
     fprintf(stderr, "\nTry '%s --help'.\n", prog);
     va_end(ap);
     return 2;
-}
-
-int cmd_bad_option(const char *prog, int c, char **argv)
-{
-    const char *arg = optind > 0 ? argv[optind - 1] : "?";
-    if (c == ':')
-        return cmd_usage_error(prog, "option '%s' needs a value", arg);
-    if (strncmp(arg, "--", 2) == 0)
-        return cmd_usage_error(prog, optopt ? "option '%s' takes no value" : "unknown option '%s'",
-                               arg);
-    return cmd_usage_error(prog, "unknown option '-%c'", optopt);
 }
 
 int cmd_fail(const char *prog, const char *fmt, ...)

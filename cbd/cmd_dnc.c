@@ -13,7 +13,6 @@
 #include "cmd.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,11 +23,6 @@
 #define CMD_DNC_NOTE_CHARS 200
 #define CMD_DNC_LINE_MAX 256
 #define CMD_DNC_REPORT_MAX 20 /* bad lines shown before "… and N more" */
-
-static int cmd_dnc_store_fail(const char *prog, struct store *st)
-{
-    return cmd_fail(prog, "database error: %s", store_errmsg(st));
-}
 
 /* A note: at most 200 characters of UTF-8, single line; "" allowed. */
 static bool cmd_dnc_valid_note(const char *note, const char **why)
@@ -58,65 +52,48 @@ static cJSON *cmd_dnc_json(const struct cb_dnc *d)
     return o;
 }
 
-/* Parses "--db P NUMBER [--note TEXT]" for add / remove; -1 to go on. */
-static int cmd_dnc_number_args(const char *prog, int argc, char **argv, bool note_ok,
+/* Reads the command line of add (note not NULL: it takes --note) and
+ * remove: the database into *db, NUMBER normalized into number; the
+ * strings point into argv. CMD_GO_ON, or the exit status. */
+static int cmd_dnc_number_args(const char *prog, int argc, char **argv, const char *usage,
                                const char **db, char number[PHONE_E164_SIZE], const char **note)
 {
-    *db = cmd_take_db(&argc, argv);
-    static const struct option opts[] = {
-        {"note", required_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    const struct cmd_opt opts[] = {
+        {"note", CMD_VALUE, .value = note},
+        {NULL},
     };
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (!note_ok)
-                return cmd_usage_error(prog, "unknown option '--note'");
-            *note = optarg;
-            break;
-        case 'h':
-            printf("usage: %s --db PATH NUMBER%s\n\n%s", prog, note_ok ? " [--note TEXT]" : "",
-                   note_ok ? "Puts NUMBER (E.164, e.g. +1 212 555 0100) on the do-not-call "
-                             "list.\n"
-                           : "Takes NUMBER off the do-not-call list.\n");
-            return 0;
-        default: return cmd_bad_option(prog, c, argv);
-        }
-    }
-    if (*db == NULL)
-        return cmd_usage_error(prog, "--db PATH is required");
-    if (argc - optind != 1)
-        return cmd_usage_error(prog, argc - optind ? "one NUMBER, please" : "NUMBER is missing");
+    struct cmd_args a = {.usage = usage, .opts = note ? opts : NULL, .noperands = 1,
+                         .operands = "NUMBER"};
+    int status = cmd_read_args(prog, argc, argv, &a);
+    if (status != CMD_GO_ON)
+        return status;
+    *db = a.db;
     const char *why = "";
-    if (!phone_normalize(argv[optind], number, &why))
-        return cmd_usage_error(prog, "number '%s': %s", argv[optind], why);
-    if (*note && !cmd_dnc_valid_note(*note, &why))
+    if (!phone_normalize(a.operand[0], number, &why))
+        return cmd_usage_error(prog, "number '%s': %s", a.operand[0], why);
+    if (note && *note && !cmd_dnc_valid_note(*note, &why))
         return cmd_usage_error(prog, "--note: %s", why);
-    return -1;
+    return CMD_GO_ON;
 }
+
+static const char cmd_dnc_add_usage[] =
+    "--db PATH NUMBER [--note TEXT]\n\n"
+    "Puts NUMBER (E.164, e.g. +1 212 555 0100) on the do-not-call list.\n";
 
 static int cmd_dnc_add(const char *prog, int argc, char **argv)
 {
     const char *db = NULL, *note = NULL;
     char number[PHONE_E164_SIZE];
-    int status = cmd_dnc_number_args(prog, argc, argv, true, &db, number, &note);
-    if (status >= 0)
+    int status = cmd_dnc_number_args(prog, argc, argv, cmd_dnc_add_usage, &db, number, &note);
+    if (status != CMD_GO_ON)
         return status;
-    struct store *st = cmd_open_db(db);
+    struct store *st = cmd_begin(prog, db);
     if (st == NULL)
         return 1;
     status = 0;
     struct cb_dnc d;
     char target[32];
     snprintf(target, sizeof target, "dnc:%s", number);
-    if (!store_begin(st)) {
-        status = cmd_dnc_store_fail(prog, st);
-        goto out;
-    }
     enum store_result r = store_dnc_add(st, number, note ? note : "", clock_now(), 0);
     if (r == STORE_CONFLICT) {
         status = cmd_fail(prog, "%s is already on the do-not-call list", number);
@@ -124,11 +101,8 @@ static int cmd_dnc_add(const char *prog, int argc, char **argv)
     }
     if (r == STORE_OK && (r = store_dnc_get(st, number, &d)) == STORE_OK)
         r = cmd_audit(st, "admin.dnc.add", target, NULL, cmd_dnc_json(&d));
-    if (r != STORE_OK || !store_commit(st)) {
-        status = cmd_dnc_store_fail(prog, st);
-        goto rollback;
-    }
-    printf("added %s to the do-not-call list\n", number);
+    if ((status = cmd_commit(prog, st, r)) == 0)
+        printf("added %s to the do-not-call list\n", number);
     goto out;
 rollback:
     store_rollback(st);
@@ -137,24 +111,24 @@ out:
     return status;
 }
 
+static const char cmd_dnc_remove_usage[] =
+    "--db PATH NUMBER\n\n"
+    "Takes NUMBER off the do-not-call list.\n";
+
 static int cmd_dnc_remove(const char *prog, int argc, char **argv)
 {
-    const char *db = NULL, *note = NULL;
+    const char *db = NULL;
     char number[PHONE_E164_SIZE];
-    int status = cmd_dnc_number_args(prog, argc, argv, false, &db, number, &note);
-    if (status >= 0)
+    int status = cmd_dnc_number_args(prog, argc, argv, cmd_dnc_remove_usage, &db, number, NULL);
+    if (status != CMD_GO_ON)
         return status;
-    struct store *st = cmd_open_db(db);
+    struct store *st = cmd_begin(prog, db);
     if (st == NULL)
         return 1;
     status = 0;
     struct cb_dnc d;
     char target[32];
     snprintf(target, sizeof target, "dnc:%s", number);
-    if (!store_begin(st)) {
-        status = cmd_dnc_store_fail(prog, st);
-        goto out;
-    }
     enum store_result r = store_dnc_get(st, number, &d);
     if (r == STORE_NOT_FOUND) {
         status = cmd_fail(prog, "%s is not on the do-not-call list", number);
@@ -162,11 +136,8 @@ static int cmd_dnc_remove(const char *prog, int argc, char **argv)
     }
     if (r == STORE_OK && (r = store_dnc_remove(st, number)) == STORE_OK)
         r = cmd_audit(st, "admin.dnc.remove", target, cmd_dnc_json(&d), NULL);
-    if (r != STORE_OK || !store_commit(st)) {
-        status = cmd_dnc_store_fail(prog, st);
-        goto rollback;
-    }
-    printf("removed %s from the do-not-call list\n", number);
+    if ((status = cmd_commit(prog, st, r)) == 0)
+        printf("removed %s from the do-not-call list\n", number);
     goto out;
 rollback:
     store_rollback(st);
@@ -198,24 +169,15 @@ static bool cmd_dnc_list_each(void *ctx, const struct cb_dnc *d)
     return true;
 }
 
+static const char cmd_dnc_list_usage[] = "--db PATH\n\nLists the do-not-call list by number.\n";
+
 static int cmd_dnc_list(const char *prog, int argc, char **argv)
 {
-    const char *db = cmd_take_db(&argc, argv);
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        if (c != 'h')
-            return cmd_bad_option(prog, c, argv);
-        printf("usage: %s --db PATH\n\nLists the do-not-call list by number.\n", prog);
-        return 0;
-    }
-    if (db == NULL)
-        return cmd_usage_error(prog, "--db PATH is required");
-    if (argc - optind != 0)
-        return cmd_usage_error(prog, "unexpected argument '%s'", argv[optind]);
-    struct store *st = cmd_open_db(db);
+    struct cmd_args a = {.usage = cmd_dnc_list_usage};
+    int status = cmd_read_args(prog, argc, argv, &a);
+    if (status != CMD_GO_ON)
+        return status;
+    struct store *st = cmd_open_db(a.db);
     if (st == NULL)
         return 1;
     static const char *const headers[] = {"NUMBER", "ADDED_AT", "ADDED_BY", "NOTE"};
@@ -230,7 +192,7 @@ static int cmd_dnc_list(const char *prog, int argc, char **argv)
         r = store_dnc_list(st, &q, cmd_dnc_list_each, &ctx);
     } while (r == STORE_OK && ctx.seen > CMD_DNC_PAGE);
     store_read_end(st);
-    int status = r == STORE_OK ? 0 : cmd_dnc_store_fail(prog, st);
+    status = r == STORE_OK ? 0 : cmd_store_fail(prog, st);
     cmd_table_print(&ctx.table, stdout);
     store_close(st);
     return status;
@@ -288,37 +250,26 @@ static size_t cmd_dnc_read(const char *prog, const char *path, FILE *in,
     return bad;
 }
 
+static const char cmd_dnc_import_usage[] =
+    "--db PATH FILE [--note TEXT]\n\n"
+    "Adds every number of FILE ('-': standard input), one per line; '#'\n"
+    "starts a comment and blank lines are skipped. If any line is not a\n"
+    "number, each such line is reported and nothing is imported. Numbers\n"
+    "already listed are skipped and counted. --note is kept with each.\n";
+
 static int cmd_dnc_import(const char *prog, int argc, char **argv)
 {
-    const char *db = cmd_take_db(&argc, argv);
     const char *note = "";
-    static const struct option opts[] = {
-        {"note", required_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    const struct cmd_opt opts[] = {
+        {"note", CMD_VALUE, .value = &note},
+        {NULL},
     };
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n': note = optarg; break;
-        case 'h':
-            printf("usage: %s --db PATH FILE [--note TEXT]\n\n"
-                   "Adds every number of FILE ('-': standard input), one per line; '#'\n"
-                   "starts a comment and blank lines are skipped. If any line is not a\n"
-                   "number, each such line is reported and nothing is imported. Numbers\n"
-                   "already listed are skipped and counted. --note is kept with each.\n",
-                   prog);
-            return 0;
-        default: return cmd_bad_option(prog, c, argv);
-        }
-    }
-    if (db == NULL)
-        return cmd_usage_error(prog, "--db PATH is required");
-    if (argc - optind != 1)
-        return cmd_usage_error(prog, argc - optind ? "one FILE, please" : "FILE is missing");
-    const char *path = argv[optind], *why;
+    struct cmd_args a = {.usage = cmd_dnc_import_usage, .opts = opts, .noperands = 1,
+                         .operands = "FILE"};
+    int status = cmd_read_args(prog, argc, argv, &a);
+    if (status != CMD_GO_ON)
+        return status;
+    const char *path = a.operand[0], *why;
     if (!cmd_dnc_valid_note(note, &why))
         return cmd_usage_error(prog, "--note: %s", why);
 
@@ -339,12 +290,11 @@ static int cmd_dnc_import(const char *prog, int argc, char **argv)
         return cmd_fail(prog, "%zu bad line%s: nothing imported", bad, bad == 1 ? "" : "s");
     }
 
-    struct store *st = cmd_open_db(db);
+    struct store *st = cmd_open_db(a.db);
     if (st == NULL) {
         free(nums.v);
         return 1;
     }
-    int status = 0;
     size_t added = 0, skipped = 0;
     int64_t now = clock_now();
     enum store_result r = store_begin(st) ? STORE_OK : STORE_ERROR;
@@ -364,13 +314,9 @@ static int cmd_dnc_import(const char *prog, int argc, char **argv)
         json_add_int(after, "skipped", (int64_t)skipped);
         r = cmd_audit(st, "admin.dnc.import", "dnc", NULL, after);
     }
-    if (r != STORE_OK || !store_commit(st)) {
-        status = cmd_dnc_store_fail(prog, st);
-        store_rollback(st);
-    } else {
+    if ((status = cmd_commit(prog, st, r)) == 0)
         printf("imported %zu number%s; skipped %zu duplicate%s\n", added, added == 1 ? "" : "s",
                skipped, skipped == 1 ? "" : "s");
-    }
     store_close(st);
     free(nums.v);
     return status;

@@ -11,7 +11,6 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,54 +97,38 @@ static bool cmd_report_each(void *ctx, const struct store_report_row *row)
     return true;
 }
 
-static void cmd_report_usage(const char *prog)
-{
-    printf("usage: %s --db PATH [--bp BP] [--from T] [--to T] [--tz ZONE]\n"
-           "       [--format table|csv|json]\n\n"
-           "Prints report 6.04, Completed Callback Interaction: every completed callback\n"
-           "with its end state, entrance time, last attempt time and every attempt (time,\n"
-           "agent, attempt state, handle time), ordered by business process, then\n"
-           "completion time.\n\n"
-           "  --bp BP        one business process, by id or name (default: all)\n"
-           "  --from T       completed at or after T: a date YYYY-MM-DD (its 00:00 in\n"
-           "                 --tz) or an RFC 3339 instant\n"
-           "  --to T         completed before T; a date counts whole\n"
-           "  --tz ZONE      the IANA zone of the dates (default UTC)\n"
-           "  --format F     table (default; aligned for a terminal), csv (RFC 4180,\n"
-           "                 one line per attempt) or json\n\n"
-           "Without --from and --to: the current shift of each business process.\n",
-           prog);
-}
+static const char cmd_report_usage[] =
+    "--db PATH [--bp BP] [--from T] [--to T] [--tz ZONE]\n"
+    "       [--format table|csv|json]\n\n"
+    "Prints report 6.04, Completed Callback Interaction: every completed callback\n"
+    "with its end state, entrance time, last attempt time and every attempt (time,\n"
+    "agent, attempt state, handle time), ordered by business process, then\n"
+    "completion time.\n\n"
+    "  --bp BP        one business process, by id or name (default: all)\n"
+    "  --from T       completed at or after T: a date YYYY-MM-DD (its 00:00 in\n"
+    "                 --tz) or an RFC 3339 instant\n"
+    "  --to T         completed before T; a date counts whole\n"
+    "  --tz ZONE      the IANA zone of the dates (default UTC)\n"
+    "  --format F     table (default; aligned for a terminal), csv (RFC 4180,\n"
+    "                 one line per attempt) or json\n\n"
+    "Without --from and --to: the current shift of each business process.\n";
 
 static int cmd_report_completed(const char *prog, int argc, char **argv)
 {
-    const char *db = cmd_take_db(&argc, argv);
-    static const struct option opts[] = {
-        {"bp", required_argument, NULL, 'b'},     {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 't'},     {"tz", required_argument, NULL, 'z'},
-        {"format", required_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct report_args args = {0};
     args.format = "table";
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'b': args.bp = optarg; break;
-        case 'f': args.from = optarg; break;
-        case 't': args.to = optarg; break;
-        case 'z': args.tz = optarg; break;
-        case 'F': args.format = optarg; break;
-        case 'h': cmd_report_usage(prog); return 0;
-        default: return cmd_bad_option(prog, c, argv);
-        }
-    }
-    if (db == NULL)
-        return cmd_usage_error(prog, "--db PATH is required");
-    if (optind < argc)
-        return cmd_usage_error(prog, "unexpected argument '%s'", argv[optind]);
+    const struct cmd_opt opts[] = {
+        {"bp", CMD_VALUE, .value = &args.bp},
+        {"from", CMD_VALUE, .value = &args.from},
+        {"to", CMD_VALUE, .value = &args.to},
+        {"tz", CMD_VALUE, .value = &args.tz},
+        {"format", CMD_VALUE, .value = &args.format},
+        {NULL},
+    };
+    struct cmd_args a = {.usage = cmd_report_usage, .opts = opts};
+    int status = cmd_read_args(prog, argc, argv, &a);
+    if (status != CMD_GO_ON)
+        return status;
     struct report_query q;
     struct json_error err;
     if (!report_parse(&args, true, &q, &err))
@@ -153,10 +136,10 @@ static int cmd_report_completed(const char *prog, int argc, char **argv)
     q.limit = REPORT_LIMIT_MAX;
 
     char why[512];
-    struct store *st = store_open(db, STORE_READER, false, why, sizeof why);
+    struct store *st = store_open(a.db, STORE_READER, false, why, sizeof why);
     if (st == NULL)
         return cmd_fail(prog, "%s", why);
-    int status = 0;
+    status = 0;
     struct cmd_report_out out = {.format = q.format};
     static const char *const headers[CMD_REPORT_COLS] = {
         "ID", "DESTINATION", "BP", "END STATE", "ENTERED", "LAST ATTEMPT", "TRIES",
@@ -187,7 +170,7 @@ static int cmd_report_completed(const char *prog, int argc, char **argv)
     if (r == STORE_NOT_FOUND) {
         status = cmd_fail(prog, "no business process '%s'", q.bp_ref);
     } else if (r != STORE_OK) {
-        status = cmd_fail(prog, "database error: %s", store_errmsg(st));
+        status = cmd_store_fail(prog, st);
     }
     if (q.format == REPORT_TABLE) {
         if (status == 0 && out.rows == 0)

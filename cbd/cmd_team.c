@@ -6,7 +6,6 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,11 +13,6 @@
 #include "present.h"
 
 #define CMD_TEAM_MAX_BPS 32
-
-static int cmd_team_store_fail(const char *prog, struct store *st)
-{
-    return cmd_fail(prog, "database error: %s", store_errmsg(st));
-}
 
 static bool cmd_team_all_digits(const char *s)
 {
@@ -37,57 +31,39 @@ static bool cmd_team_bp_json(void *ctx, int64_t id, const char *name)
     return true;
 }
 
+static const char cmd_team_add_usage[] =
+    "--db PATH NAME [--bp BP]...\n\n"
+    "Adds a team; each --bp (a business process name or id) is one it\n"
+    "serves.\n";
+
 static int cmd_team_add(const char *prog, int argc, char **argv)
 {
-    const char *db = cmd_take_db(&argc, argv);
     const char *bps[CMD_TEAM_MAX_BPS];
     int nbps = 0;
-    static const struct option opts[] = {
-        {"bp", required_argument, NULL, 'b'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    const struct cmd_opt opts[] = {
+        {"bp", CMD_LIST, .value = bps, .count = &nbps, .max = CMD_TEAM_MAX_BPS,
+         .too_many = "at most " CMD_TEXT(CMD_TEAM_MAX_BPS) " --bp options"},
+        {NULL},
     };
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'b':
-            if (nbps == CMD_TEAM_MAX_BPS)
-                return cmd_usage_error(prog, "at most %d --bp options", CMD_TEAM_MAX_BPS);
-            bps[nbps++] = optarg;
-            break;
-        case 'h':
-            printf("usage: %s --db PATH NAME [--bp BP]...\n\n"
-                   "Adds a team; each --bp (a business process name or id) is one it\n"
-                   "serves.\n",
-                   prog);
-            return 0;
-        default: return cmd_bad_option(prog, c, argv);
-        }
-    }
-    if (db == NULL)
-        return cmd_usage_error(prog, "--db PATH is required");
-    if (argc - optind != 1)
-        return cmd_usage_error(prog, argc - optind ? "one NAME, please" : "NAME is missing");
-    const char *name = argv[optind], *why;
+    struct cmd_args a = {.usage = cmd_team_add_usage, .opts = opts, .noperands = 1,
+                         .operands = "NAME"};
+    int status = cmd_read_args(prog, argc, argv, &a);
+    if (status != CMD_GO_ON)
+        return status;
+    const char *name = a.operand[0], *why;
     if (!cmd_valid_name(name, CB_NAME_SIZE - 1, &why))
         return cmd_usage_error(prog, "name: %s", why);
     if (cmd_team_all_digits(name))
         return cmd_usage_error(prog, "name '%s': must not be only digits (it would read as an id)",
                                name);
 
-    struct store *st = cmd_open_db(db);
+    struct store *st = cmd_begin(prog, a.db);
     if (st == NULL)
         return 1;
-    int status = 0;
+    status = 0;
     struct cb_bp found[CMD_TEAM_MAX_BPS];
     struct cb_team t = {0};
     snprintf(t.name, sizeof t.name, "%s", name);
-    if (!store_begin(st)) {
-        status = cmd_team_store_fail(prog, st);
-        goto out;
-    }
     for (int i = 0; i < nbps; i++) {
         enum store_result r = store_bp_by_name(st, bps[i], &found[i]);
         if (r == STORE_NOT_FOUND && cmd_team_all_digits(bps[i]) && strlen(bps[i]) < 19)
@@ -95,7 +71,7 @@ static int cmd_team_add(const char *prog, int argc, char **argv)
         if (r != STORE_OK) {
             status = r == STORE_NOT_FOUND
                          ? cmd_fail(prog, "business process '%s' does not exist", bps[i])
-                         : cmd_team_store_fail(prog, st);
+                         : cmd_store_fail(prog, st);
             goto rollback;
         }
     }
@@ -113,11 +89,8 @@ static int cmd_team_add(const char *prog, int argc, char **argv)
         store_team_bps(st, t.id, cmd_team_bp_json, cJSON_AddArrayToObject(after, "bps"));
         r = cmd_audit(st, "admin.team.add", target, NULL, after);
     }
-    if (r != STORE_OK || !store_commit(st)) {
-        status = cmd_team_store_fail(prog, st);
-        goto rollback;
-    }
-    printf("added team %s (id %lld)\n", t.name, (long long)t.id);
+    if ((status = cmd_commit(prog, st, r)) == 0)
+        printf("added team %s (id %lld)\n", t.name, (long long)t.id);
     goto out;
 rollback:
     store_rollback(st);
@@ -126,53 +99,39 @@ out:
     return status;
 }
 
+static const char cmd_team_member_usage[] =
+    "--db PATH TEAM add|remove LOGIN\n\n"
+    "Adds LOGIN to TEAM or removes them from it.\n";
+
 static int cmd_team_member(const char *prog, int argc, char **argv)
 {
-    const char *db = cmd_take_db(&argc, argv);
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        if (c != 'h')
-            return cmd_bad_option(prog, c, argv);
-        printf("usage: %s --db PATH TEAM add|remove LOGIN\n\n"
-               "Adds LOGIN to TEAM or removes them from it.\n",
-               prog);
-        return 0;
-    }
-    if (db == NULL)
-        return cmd_usage_error(prog, "--db PATH is required");
-    if (argc - optind != 3)
-        return cmd_usage_error(prog, "expected TEAM add|remove LOGIN");
-    const char *team = argv[optind], *verb = argv[optind + 1], *login = argv[optind + 2];
+    struct cmd_args a = {.usage = cmd_team_member_usage, .noperands = 3,
+                         .operands = "TEAM add|remove LOGIN"};
+    int status = cmd_read_args(prog, argc, argv, &a);
+    if (status != CMD_GO_ON)
+        return status;
+    const char *team = a.operand[0], *verb = a.operand[1], *login = a.operand[2];
     bool adding = strcmp(verb, "add") == 0;
     if (!adding && strcmp(verb, "remove") != 0)
         return cmd_usage_error(prog, "'%s': expected add or remove", verb);
-    int bad = cmd_check_login(prog, "login", login);
-    if (bad)
-        return bad;
+    if ((status = cmd_check_login(prog, "login", login)) != 0)
+        return status;
 
-    struct store *st = cmd_open_db(db);
+    struct store *st = cmd_begin(prog, a.db);
     if (st == NULL)
         return 1;
-    int status = 0;
     struct cb_team t;
     struct cb_user u;
-    if (!store_begin(st)) {
-        status = cmd_team_store_fail(prog, st);
-        goto out;
-    }
     enum store_result r = store_team_by_name(st, team, &t);
     if (r != STORE_OK) {
         status = r == STORE_NOT_FOUND ? cmd_fail(prog, "team '%s' does not exist", team)
-                                      : cmd_team_store_fail(prog, st);
+                                      : cmd_store_fail(prog, st);
         goto rollback;
     }
     r = store_user_by_login(st, login, &u, NULL, 0);
     if (r != STORE_OK) {
         status = r == STORE_NOT_FOUND ? cmd_fail(prog, "no user '%s'", login)
-                                      : cmd_team_store_fail(prog, st);
+                                      : cmd_store_fail(prog, st);
         goto rollback;
     }
     if (u.role == ROLE_SERVICE) {
@@ -181,7 +140,7 @@ static int cmd_team_member(const char *prog, int argc, char **argv)
     }
     r = store_team_has_member(st, t.id, u.id);
     if (r != STORE_OK && r != STORE_NOT_FOUND) {
-        status = cmd_team_store_fail(prog, st);
+        status = cmd_store_fail(prog, st);
         goto rollback;
     }
     bool member = r == STORE_OK;
@@ -203,12 +162,9 @@ static int cmd_team_member(const char *prog, int argc, char **argv)
         r = cmd_audit(st, adding ? "admin.team.member.add" : "admin.team.member.remove", target,
                       adding ? NULL : what, adding ? what : NULL);
     }
-    if (r != STORE_OK || !store_commit(st)) {
-        status = cmd_team_store_fail(prog, st);
-        goto rollback;
-    }
-    printf("%s %s %s %s\n", adding ? "added" : "removed", login, adding ? "to" : "from",
-           t.name);
+    if ((status = cmd_commit(prog, st, r)) == 0)
+        printf("%s %s %s %s\n", adding ? "added" : "removed", login, adding ? "to" : "from",
+               t.name);
     goto out;
 rollback:
     store_rollback(st);

@@ -8,63 +8,39 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
 #include <string.h>
 
 #include "auth.h"
 #include "clock.h"
 #include "json.h"
 
-static int cmd_token_store_fail(const char *prog, struct store *st)
-{
-    return cmd_fail(prog, "database error: %s", store_errmsg(st));
-}
+static const char cmd_token_add_usage[] =
+    "--db PATH --service NAME\n\n"
+    "Prints a new token for the service user NAME (created if missing),\n"
+    "once: keep it, it cannot be shown again.\n";
 
 static int cmd_token_add(const char *prog, int argc, char **argv)
 {
-    const char *db = cmd_take_db(&argc, argv);
     const char *service = NULL;
-    static const struct option opts[] = {
-        {"service", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    const struct cmd_opt opts[] = {
+        {"service", CMD_VALUE, .value = &service},
+        {NULL},
     };
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 's': service = optarg; break;
-        case 'h':
-            printf("usage: %s --db PATH --service NAME\n\n"
-                   "Prints a new token for the service user NAME (created if missing),\n"
-                   "once: keep it, it cannot be shown again.\n",
-                   prog);
-            return 0;
-        default: return cmd_bad_option(prog, c, argv);
-        }
-    }
-    if (db == NULL)
-        return cmd_usage_error(prog, "--db PATH is required");
-    if (argc - optind != 0)
-        return cmd_usage_error(prog, "unexpected argument '%s'", argv[optind]);
+    struct cmd_args a = {.usage = cmd_token_add_usage, .opts = opts};
+    int status = cmd_read_args(prog, argc, argv, &a);
+    if (status != CMD_GO_ON)
+        return status;
     if (service == NULL)
         return cmd_usage_error(prog, "--service NAME is required");
-    int bad = cmd_check_login(prog, "service", service);
-    if (bad)
-        return bad;
+    if ((status = cmd_check_login(prog, "service", service)) != 0)
+        return status;
 
-    struct store *st = cmd_open_db(db);
+    struct store *st = cmd_begin(prog, a.db);
     if (st == NULL)
         return 1;
-    int status = 0;
     int64_t now = clock_now();
     struct cb_user u;
     bool created = false;
-    if (!store_begin(st)) {
-        status = cmd_token_store_fail(prog, st);
-        goto out;
-    }
     enum store_result r = store_user_by_login(st, service, &u, NULL, 0);
     if (r == STORE_OK && u.role != ROLE_SERVICE) {
         status = cmd_fail(prog, "'%s' is not a service user (role %s)", service, role_wire(u.role));
@@ -92,13 +68,11 @@ static int cmd_token_add(const char *prog, int argc, char **argv)
         cJSON_AddBoolToObject(after, "user_created", created);
         r = cmd_audit(st, "admin.token.add", target, NULL, after);
     }
-    if (r != STORE_OK || !store_commit(st)) {
-        status = cmd_token_store_fail(prog, st);
-        goto rollback;
+    if ((status = cmd_commit(prog, st, r)) == 0) {
+        if (created)
+            printf("added service user %s (id %lld)\n", service, (long long)u.id);
+        printf("service token for %s (shown once): %s\n", service, token);
     }
-    if (created)
-        printf("added service user %s (id %lld)\n", service, (long long)u.id);
-    printf("service token for %s (shown once): %s\n", service, token);
     explicit_bzero(token, sizeof token);
     goto out;
 rollback:

@@ -8,7 +8,6 @@
  */
 #include "cmd.h"
 
-#include <getopt.h>
 #include <string.h>
 
 #include "auth.h"
@@ -26,11 +25,6 @@ static cJSON *cmd_user_json(struct store *st, const struct cb_user *u)
     return o;
 }
 
-static int cmd_user_store_fail(const char *prog, struct store *st)
-{
-    return cmd_fail(prog, "database error: %s", store_errmsg(st));
-}
-
 /* Looks up every team name; exit status 0 or 1 after saying which is
  * missing. */
 static int cmd_user_find_teams(const char *prog, struct store *st, const char *const *names,
@@ -41,72 +35,45 @@ static int cmd_user_find_teams(const char *prog, struct store *st, const char *c
         if (r == STORE_NOT_FOUND)
             return cmd_fail(prog, "team '%s' does not exist", names[i]);
         if (r != STORE_OK)
-            return cmd_user_store_fail(prog, st);
+            return cmd_store_fail(prog, st);
     }
     return 0;
 }
 
-/* The one LOGIN operand after the options; 0, or the usage error's 2. */
-static int cmd_user_login_arg(const char *prog, int argc, char **argv, const char **login)
-{
-    if (argc - optind != 1)
-        return cmd_usage_error(prog, argc - optind ? "one LOGIN, please" : "LOGIN is missing");
-    *login = argv[optind];
-    return cmd_check_login(prog, "login", *login);
-}
-
-static void cmd_user_add_help(const char *prog)
-{
-    printf("usage: %s --db PATH LOGIN --name NAME --role agent|supervisor|admin\n"
-           "           [--team TEAM]... [--can-schedule] [--password-stdin]\n\n"
-           "Adds a user who logs in with LOGIN ([a-z0-9._-], at most 63 characters).\n"
-           "The password is read from standard input with --password-stdin, else asked\n"
-           "twice on the terminal; it must have at least 8 characters.\n\n"
-           "  --name NAME        the name shown to others\n"
-           "  --role ROLE        agent, supervisor or admin\n"
-           "  --team TEAM        a team to join (repeatable)\n"
-           "  --can-schedule     the agent may schedule callbacks\n"
-           "  --password-stdin   read the password from standard input\n",
-           prog);
-}
+static const char cmd_user_add_usage[] =
+    "--db PATH LOGIN --name NAME --role agent|supervisor|admin\n"
+    "           [--team TEAM]... [--can-schedule] [--password-stdin]\n\n"
+    "Adds a user who logs in with LOGIN ([a-z0-9._-], at most 63 characters).\n"
+    "The password is read from standard input with --password-stdin, else asked\n"
+    "twice on the terminal; it must have at least 8 characters.\n\n"
+    "  --name NAME        the name shown to others\n"
+    "  --role ROLE        agent, supervisor or admin\n"
+    "  --team TEAM        a team to join (repeatable)\n"
+    "  --can-schedule     the agent may schedule callbacks\n"
+    "  --password-stdin   read the password from standard input\n";
 
 static int cmd_user_add(const char *prog, int argc, char **argv)
 {
-    const char *db = cmd_take_db(&argc, argv);
     const char *name = NULL, *role_text = NULL, *teams[CMD_USER_MAX_TEAMS];
     int nteams = 0;
     bool can_schedule = false, pw_stdin = false;
-    static const struct option opts[] = {
-        {"name", required_argument, NULL, 'n'},       {"role", required_argument, NULL, 'r'},
-        {"team", required_argument, NULL, 't'},       {"can-schedule", no_argument, NULL, 's'},
-        {"password-stdin", no_argument, NULL, 'p'},   {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    const struct cmd_opt opts[] = {
+        {"name", CMD_VALUE, .value = &name},
+        {"role", CMD_VALUE, .value = &role_text},
+        {"team", CMD_LIST, .value = teams, .count = &nteams, .max = CMD_USER_MAX_TEAMS,
+         .too_many = "at most " CMD_TEXT(CMD_USER_MAX_TEAMS) " --team options"},
+        {"can-schedule", CMD_FLAG, .flag = &can_schedule},
+        {"password-stdin", CMD_FLAG, .flag = &pw_stdin},
+        {NULL},
     };
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n': name = optarg; break;
-        case 'r': role_text = optarg; break;
-        case 't':
-            if (nteams == CMD_USER_MAX_TEAMS)
-                return cmd_usage_error(prog, "at most %d --team options", CMD_USER_MAX_TEAMS);
-            teams[nteams++] = optarg;
-            break;
-        case 's': can_schedule = true; break;
-        case 'p': pw_stdin = true; break;
-        case 'h': cmd_user_add_help(prog); return 0;
-        default: return cmd_bad_option(prog, c, argv);
-        }
-    }
-    if (db == NULL)
-        return cmd_usage_error(prog, "--db PATH is required");
-    const char *login = NULL;
-    int bad = cmd_user_login_arg(prog, argc, argv, &login);
-    if (bad)
-        return bad;
-    const char *why;
+    struct cmd_args a = {.usage = cmd_user_add_usage, .opts = opts, .noperands = 1,
+                         .operands = "LOGIN"};
+    int status = cmd_read_args(prog, argc, argv, &a);
+    if (status != CMD_GO_ON)
+        return status;
+    const char *login = a.operand[0], *why;
+    if ((status = cmd_check_login(prog, "login", login)) != 0)
+        return status;
     if (name == NULL)
         return cmd_usage_error(prog, "--name NAME is required");
     if (!cmd_valid_name(name, CB_NAME_SIZE - 1, &why))
@@ -117,10 +84,9 @@ static int cmd_user_add(const char *prog, int argc, char **argv)
     if (!role_parse(role_text, &role) || role == ROLE_SERVICE)
         return cmd_usage_error(prog, "--role '%s': must be agent, supervisor or admin", role_text);
 
-    struct store *st = cmd_open_db(db);
+    struct store *st = cmd_open_db(a.db);
     if (st == NULL)
         return 1;
-    int status = 0;
     struct cb_user u = {0};
     struct cb_team found[CMD_USER_MAX_TEAMS];
     char password[1024], hash[AUTH_HASH_SIZE];
@@ -145,7 +111,7 @@ static int cmd_user_add(const char *prog, int argc, char **argv)
     u.can_schedule = can_schedule;
     u.created_at = clock_now();
     if (!store_begin(st)) {
-        status = cmd_user_store_fail(prog, st);
+        status = cmd_store_fail(prog, st);
         goto out;
     }
     enum store_result r = store_user_insert(st, &u, hash);
@@ -160,58 +126,43 @@ static int cmd_user_add(const char *prog, int argc, char **argv)
     snprintf(target, sizeof target, "user:%lld", (long long)u.id);
     if (r == STORE_OK)
         r = cmd_audit(st, "admin.user.add", target, NULL, cmd_user_json(st, &u));
-    if (r != STORE_OK || !store_commit(st)) {
-        status = cmd_user_store_fail(prog, st);
-        store_rollback(st);
-        goto out;
-    }
-    printf("added %s %s (id %lld)\n", role_wire(role), login, (long long)u.id);
+    if ((status = cmd_commit(prog, st, r)) == 0)
+        printf("added %s %s (id %lld)\n", role_wire(role), login, (long long)u.id);
 out:
     store_close(st);
     return status;
 }
 
+static const char cmd_user_passwd_usage[] =
+    "--db PATH LOGIN [--password-stdin]\n\n"
+    "Sets the password of LOGIN: read from standard input with\n"
+    "--password-stdin, else asked twice on the terminal.\n";
+
 static int cmd_user_passwd(const char *prog, int argc, char **argv)
 {
-    const char *db = cmd_take_db(&argc, argv);
     bool pw_stdin = false;
-    static const struct option opts[] = {
-        {"password-stdin", no_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    const struct cmd_opt opts[] = {
+        {"password-stdin", CMD_FLAG, .flag = &pw_stdin},
+        {NULL},
     };
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': pw_stdin = true; break;
-        case 'h':
-            printf("usage: %s --db PATH LOGIN [--password-stdin]\n\n"
-                   "Sets the password of LOGIN: read from standard input with\n"
-                   "--password-stdin, else asked twice on the terminal.\n",
-                   prog);
-            return 0;
-        default: return cmd_bad_option(prog, c, argv);
-        }
-    }
-    if (db == NULL)
-        return cmd_usage_error(prog, "--db PATH is required");
-    const char *login = NULL;
-    int bad = cmd_user_login_arg(prog, argc, argv, &login);
-    if (bad)
-        return bad;
+    struct cmd_args a = {.usage = cmd_user_passwd_usage, .opts = opts, .noperands = 1,
+                         .operands = "LOGIN"};
+    int status = cmd_read_args(prog, argc, argv, &a);
+    if (status != CMD_GO_ON)
+        return status;
+    const char *login = a.operand[0];
+    if ((status = cmd_check_login(prog, "login", login)) != 0)
+        return status;
 
-    struct store *st = cmd_open_db(db);
+    struct store *st = cmd_open_db(a.db);
     if (st == NULL)
         return 1;
-    int status = 0;
     struct cb_user u;
     char password[1024], hash[AUTH_HASH_SIZE], target[48];
     enum store_result r = store_user_by_login(st, login, &u, NULL, 0);
     if (r != STORE_OK) {
         status = r == STORE_NOT_FOUND ? cmd_fail(prog, "no user '%s'", login)
-                                      : cmd_user_store_fail(prog, st);
+                                      : cmd_store_fail(prog, st);
         goto out;
     }
     if (u.role == ROLE_SERVICE) {
@@ -227,15 +178,11 @@ static int cmd_user_passwd(const char *prog, int argc, char **argv)
         goto out;
     }
     snprintf(target, sizeof target, "user:%lld", (long long)u.id);
-    if (!store_begin(st) || store_user_set_password(st, u.id, hash) != STORE_OK ||
-        store_token_delete_user(st, u.id) != STORE_OK ||
-        cmd_audit(st, "admin.user.passwd", target, NULL, NULL) != STORE_OK ||
-        !store_commit(st)) {
-        status = cmd_user_store_fail(prog, st);
-        store_rollback(st);
-        goto out;
-    }
-    printf("password of %s changed; their sessions are ended\n", login);
+    bool done = store_begin(st) && store_user_set_password(st, u.id, hash) == STORE_OK &&
+                store_token_delete_user(st, u.id) == STORE_OK &&
+                cmd_audit(st, "admin.user.passwd", target, NULL, NULL) == STORE_OK;
+    if ((status = cmd_commit(prog, st, done ? STORE_OK : STORE_ERROR)) == 0)
+        printf("password of %s changed; their sessions are ended\n", login);
 out:
     store_close(st);
     return status;
@@ -274,27 +221,18 @@ static bool cmd_user_list_each(void *ctx, const struct cb_user *u)
     return true;
 }
 
+static const char cmd_user_list_usage[] =
+    "--db PATH\n\n"
+    "Lists every user: login, name, role, teams, whether they may schedule\n"
+    "callbacks, presence (agents) and whether they are disabled.\n";
+
 static int cmd_user_list(const char *prog, int argc, char **argv)
 {
-    const char *db = cmd_take_db(&argc, argv);
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        if (c != 'h')
-            return cmd_bad_option(prog, c, argv);
-        printf("usage: %s --db PATH\n\n"
-               "Lists every user: login, name, role, teams, whether they may schedule\n"
-               "callbacks, presence (agents) and whether they are disabled.\n",
-               prog);
-        return 0;
-    }
-    if (db == NULL)
-        return cmd_usage_error(prog, "--db PATH is required");
-    if (argc - optind != 0)
-        return cmd_usage_error(prog, "unexpected argument '%s'", argv[optind]);
-    struct store *st = cmd_open_db(db);
+    struct cmd_args a = {.usage = cmd_user_list_usage};
+    int status = cmd_read_args(prog, argc, argv, &a);
+    if (status != CMD_GO_ON)
+        return status;
+    struct store *st = cmd_open_db(a.db);
     if (st == NULL)
         return 1;
     static const char *const headers[] = {"LOGIN", "NAME", "ROLE", "TEAMS",
@@ -304,9 +242,7 @@ static int cmd_user_list(const char *prog, int argc, char **argv)
     store_read_begin(st);
     enum store_result r = store_user_list(st, ~0u, cmd_user_list_each, &ctx);
     store_read_end(st);
-    int status = 0;
-    if (r != STORE_OK)
-        status = cmd_user_store_fail(prog, st);
+    status = r == STORE_OK ? 0 : cmd_store_fail(prog, st);
     cmd_table_print(&ctx.table, stdout);
     store_close(st);
     return status;
@@ -314,61 +250,37 @@ static int cmd_user_list(const char *prog, int argc, char **argv)
 
 /* ---- set -------------------------------------------------------------- */
 
-static void cmd_user_set_help(const char *prog)
-{
-    printf("usage: %s --db PATH LOGIN [--name NAME] [--role ROLE]\n"
-           "           [--can-schedule yes|no] [--disabled yes|no]\n"
-           "           [--add-team TEAM]... [--remove-team TEAM]...\n\n"
-           "Changes a user. A disabled user cannot log in and their tokens stop\n"
-           "working at once.\n",
-           prog);
-}
+static const char cmd_user_set_usage[] =
+    "--db PATH LOGIN [--name NAME] [--role ROLE]\n"
+    "           [--can-schedule yes|no] [--disabled yes|no]\n"
+    "           [--add-team TEAM]... [--remove-team TEAM]...\n\n"
+    "Changes a user. A disabled user cannot log in and their tokens stop\n"
+    "working at once.\n";
 
 static int cmd_user_set(const char *prog, int argc, char **argv)
 {
-    const char *db = cmd_take_db(&argc, argv);
     const char *name = NULL, *role_text = NULL, *sched_text = NULL, *disabled_text = NULL;
     const char *add[CMD_USER_MAX_TEAMS], *rem[CMD_USER_MAX_TEAMS];
     int nadd = 0, nrem = 0;
-    static const struct option opts[] = {
-        {"name", required_argument, NULL, 'n'},
-        {"role", required_argument, NULL, 'r'},
-        {"can-schedule", required_argument, NULL, 's'},
-        {"disabled", required_argument, NULL, 'd'},
-        {"add-team", required_argument, NULL, 'a'},
-        {"remove-team", required_argument, NULL, 'x'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    const struct cmd_opt opts[] = {
+        {"name", CMD_VALUE, .value = &name},
+        {"role", CMD_VALUE, .value = &role_text},
+        {"can-schedule", CMD_VALUE, .value = &sched_text},
+        {"disabled", CMD_VALUE, .value = &disabled_text},
+        {"add-team", CMD_LIST, .value = add, .count = &nadd, .max = CMD_USER_MAX_TEAMS,
+         .too_many = "too many team options"},
+        {"remove-team", CMD_LIST, .value = rem, .count = &nrem, .max = CMD_USER_MAX_TEAMS,
+         .too_many = "too many team options"},
+        {NULL},
     };
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'n': name = optarg; break;
-        case 'r': role_text = optarg; break;
-        case 's': sched_text = optarg; break;
-        case 'd': disabled_text = optarg; break;
-        case 'a':
-        case 'x':
-            if ((c == 'a' ? nadd : nrem) == CMD_USER_MAX_TEAMS)
-                return cmd_usage_error(prog, "too many team options");
-            if (c == 'a')
-                add[nadd++] = optarg;
-            else
-                rem[nrem++] = optarg;
-            break;
-        case 'h': cmd_user_set_help(prog); return 0;
-        default: return cmd_bad_option(prog, c, argv);
-        }
-    }
-    if (db == NULL)
-        return cmd_usage_error(prog, "--db PATH is required");
-    const char *login = NULL;
-    int bad = cmd_user_login_arg(prog, argc, argv, &login);
-    if (bad)
-        return bad;
-    const char *why;
+    struct cmd_args a = {.usage = cmd_user_set_usage, .opts = opts, .noperands = 1,
+                         .operands = "LOGIN"};
+    int status = cmd_read_args(prog, argc, argv, &a);
+    if (status != CMD_GO_ON)
+        return status;
+    const char *login = a.operand[0], *why;
+    if ((status = cmd_check_login(prog, "login", login)) != 0)
+        return status;
     if (name && !cmd_valid_name(name, CB_NAME_SIZE - 1, &why))
         return cmd_usage_error(prog, "--name: %s", why);
     enum role role = ROLE_AGENT;
@@ -382,20 +294,15 @@ static int cmd_user_set(const char *prog, int argc, char **argv)
     if (!name && !role_text && !sched_text && !disabled_text && nadd == 0 && nrem == 0)
         return cmd_usage_error(prog, "nothing to change");
 
-    struct store *st = cmd_open_db(db);
+    struct store *st = cmd_begin(prog, a.db);
     if (st == NULL)
         return 1;
-    int status = 0;
     struct cb_user u;
     struct cb_team add_t[CMD_USER_MAX_TEAMS], rem_t[CMD_USER_MAX_TEAMS];
-    if (!store_begin(st)) {
-        status = cmd_user_store_fail(prog, st);
-        goto out;
-    }
     enum store_result r = store_user_by_login(st, login, &u, NULL, 0);
     if (r != STORE_OK) {
         status = r == STORE_NOT_FOUND ? cmd_fail(prog, "no user '%s'", login)
-                                      : cmd_user_store_fail(prog, st);
+                                      : cmd_store_fail(prog, st);
         goto rollback;
     }
     if (u.role == ROLE_SERVICE && (role_text || sched_text || nadd || nrem)) {
@@ -410,7 +317,7 @@ static int cmd_user_set(const char *prog, int argc, char **argv)
         if (r != STORE_OK) {
             status = r == STORE_NOT_FOUND
                          ? cmd_fail(prog, "%s is not in team '%s'", login, rem_t[i].name)
-                         : cmd_user_store_fail(prog, st);
+                         : cmd_store_fail(prog, st);
             goto rollback;
         }
     }
@@ -437,11 +344,8 @@ static int cmd_user_set(const char *prog, int argc, char **argv)
         r = cmd_audit(st, "admin.user.set", target, before, cmd_user_json(st, &u));
     else
         cJSON_Delete(before);
-    if (r != STORE_OK || !store_commit(st)) {
-        status = cmd_user_store_fail(prog, st);
-        goto rollback;
-    }
-    printf("changed %s\n", login);
+    if ((status = cmd_commit(prog, st, r)) == 0)
+        printf("changed %s\n", login);
     goto out;
 rollback:
     store_rollback(st);

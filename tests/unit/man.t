@@ -180,7 +180,7 @@ def c_function(text, name):
 
 def long_options(text):
     names = []
-    for block in re.findall(r"struct option\s+\w+\s*\[\]\s*=\s*\{(.*?)\};", text, re.S):
+    for block in re.findall(r"struct (?:option|cmd_opt)\s+\w+\s*\[\]\s*=\s*\{(.*?)\};", text, re.S):
         names += [n for n in re.findall(r'\{\s*"([a-z0-9-]+)"\s*,', block) if n != "help"]
     return names
 
