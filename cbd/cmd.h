@@ -127,6 +127,16 @@ enum store_result cmd_audit(struct store *st, const char *action, const char *ta
 /* The instant as "2026-11-22 14:30Z", or "-" for 0; out has 24 bytes. */
 void cmd_format_instant(int64_t t, char out[24]);
 
+/* True when s is all digits: such a name would read as an id in the API. */
+bool cmd_all_digits(const char *s);
+/* The BP named, or numbered, ref into out; exit status 0, or 1 after
+ * saying why. */
+int cmd_find_bp(const char *prog, struct store *st, const char *ref, struct cb_bp *out);
+/* Looks up every team name into out[0..n); exit status 0, or 1 after saying
+ * which is missing. */
+int cmd_find_teams(const char *prog, struct store *st, const char *const *names, int n,
+                   struct cb_team *out);
+
 /* A text table printed with columns aligned (widths in characters). */
 struct cmd_table {
     size_t cols, rows, cap;

@@ -19,15 +19,6 @@
 
 #define CMD_BP_MAX_TEAMS 32
 
-/* True when s is all digits: such a name would read as an id in the API. */
-static bool cmd_bp_all_digits(const char *s)
-{
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
 /* "agent,team" → bit set; false on an unknown or empty list. */
 static bool cmd_bp_parse_routing(const char *text, unsigned *out)
 {
@@ -61,30 +52,6 @@ static int cmd_bp_parse_timing(const char *prog, const char *text, bool partial,
     cJSON_Delete(obj);
     if (!ok)
         return cmd_usage_error(prog, "--timing: %s", err.message);
-    return 0;
-}
-
-/* The BP named (or numbered) ref; exit status 0, or 1 after saying why. */
-static int cmd_bp_find(const char *prog, struct store *st, const char *ref, struct cb_bp *out)
-{
-    enum store_result r = store_bp_by_name(st, ref, out);
-    if (r == STORE_NOT_FOUND && ref[0] && cmd_bp_all_digits(ref) && strlen(ref) < 19)
-        r = store_bp_get(st, strtoll(ref, NULL, 10), out);
-    if (r == STORE_NOT_FOUND)
-        return cmd_fail(prog, "business process '%s' does not exist", ref);
-    return r == STORE_OK ? 0 : cmd_store_fail(prog, st);
-}
-
-static int cmd_bp_find_teams(const char *prog, struct store *st, const char *const *names, int n,
-                             struct cb_team *out)
-{
-    for (int i = 0; i < n; i++) {
-        enum store_result r = store_team_by_name(st, names[i], &out[i]);
-        if (r == STORE_NOT_FOUND)
-            return cmd_fail(prog, "team '%s' does not exist", names[i]);
-        if (r != STORE_OK)
-            return cmd_store_fail(prog, st);
-    }
     return 0;
 }
 
@@ -136,7 +103,7 @@ static int cmd_bp_add(const char *prog, int argc, char **argv)
     const char *why;
     if (!cmd_valid_name(a.name, CB_NAME_SIZE - 1, &why))
         return cmd_usage_error(prog, "name: %s", why);
-    if (cmd_bp_all_digits(a.name))
+    if (cmd_all_digits(a.name))
         return cmd_usage_error(prog, "name '%s': must not be only digits (it would read as an id)",
                                a.name);
     struct cb_bp bp = {0};
@@ -157,7 +124,7 @@ static int cmd_bp_add(const char *prog, int argc, char **argv)
     if (st == NULL)
         return 1;
     struct cb_team teams[CMD_BP_MAX_TEAMS];
-    if ((status = cmd_bp_find_teams(prog, st, a.teams, a.nteams, teams)) != 0)
+    if ((status = cmd_find_teams(prog, st, a.teams, a.nteams, teams)) != 0)
         goto rollback;
     enum store_result r = store_bp_insert(st, &bp);
     if (r == STORE_CONFLICT) {
@@ -212,8 +179,8 @@ static int cmd_bp_set(const char *prog, int argc, char **argv)
         return 1;
     struct cb_team teams[CMD_BP_MAX_TEAMS];
     struct cb_bp bp;
-    if ((status = cmd_bp_find(prog, st, a.name, &bp)) != 0 ||
-        (status = cmd_bp_find_teams(prog, st, a.teams, a.nteams, teams)) != 0)
+    if ((status = cmd_find_bp(prog, st, a.name, &bp)) != 0 ||
+        (status = cmd_find_teams(prog, st, a.teams, a.nteams, teams)) != 0)
         goto rollback;
     int64_t now = clock_now();
     cJSON *before = present_bp(st, &bp, now);

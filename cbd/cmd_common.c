@@ -477,3 +477,34 @@ void cmd_table_print(struct cmd_table *t, FILE *out)
     free(t->cells);
     memset(t, 0, sizeof *t);
 }
+
+bool cmd_all_digits(const char *s)
+{
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+int cmd_find_bp(const char *prog, struct store *st, const char *ref, struct cb_bp *out)
+{
+    enum store_result r = store_bp_by_name(st, ref, out);
+    if (r == STORE_NOT_FOUND && ref[0] && cmd_all_digits(ref) && strlen(ref) < 19)
+        r = store_bp_get(st, strtoll(ref, NULL, 10), out);
+    if (r == STORE_NOT_FOUND)
+        return cmd_fail(prog, "business process '%s' does not exist", ref);
+    return r == STORE_OK ? 0 : cmd_store_fail(prog, st);
+}
+
+int cmd_find_teams(const char *prog, struct store *st, const char *const *names, int n,
+                   struct cb_team *out)
+{
+    for (int i = 0; i < n; i++) {
+        enum store_result r = store_team_by_name(st, names[i], &out[i]);
+        if (r == STORE_NOT_FOUND)
+            return cmd_fail(prog, "team '%s' does not exist", names[i]);
+        if (r != STORE_OK)
+            return cmd_store_fail(prog, st);
+    }
+    return 0;
+}

@@ -14,14 +14,6 @@
 
 #define CMD_TEAM_MAX_BPS 32
 
-static bool cmd_team_all_digits(const char *s)
-{
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
 static bool cmd_team_bp_json(void *ctx, int64_t id, const char *name)
 {
     cJSON *o = cJSON_CreateObject();
@@ -53,7 +45,7 @@ static int cmd_team_add(const char *prog, int argc, char **argv)
     const char *name = a.operand[0], *why;
     if (!cmd_valid_name(name, CB_NAME_SIZE - 1, &why))
         return cmd_usage_error(prog, "name: %s", why);
-    if (cmd_team_all_digits(name))
+    if (cmd_all_digits(name))
         return cmd_usage_error(prog, "name '%s': must not be only digits (it would read as an id)",
                                name);
 
@@ -64,17 +56,9 @@ static int cmd_team_add(const char *prog, int argc, char **argv)
     struct cb_bp found[CMD_TEAM_MAX_BPS];
     struct cb_team t = {0};
     snprintf(t.name, sizeof t.name, "%s", name);
-    for (int i = 0; i < nbps; i++) {
-        enum store_result r = store_bp_by_name(st, bps[i], &found[i]);
-        if (r == STORE_NOT_FOUND && cmd_team_all_digits(bps[i]) && strlen(bps[i]) < 19)
-            r = store_bp_get(st, strtoll(bps[i], NULL, 10), &found[i]);
-        if (r != STORE_OK) {
-            status = r == STORE_NOT_FOUND
-                         ? cmd_fail(prog, "business process '%s' does not exist", bps[i])
-                         : cmd_store_fail(prog, st);
+    for (int i = 0; i < nbps; i++)
+        if ((status = cmd_find_bp(prog, st, bps[i], &found[i])) != 0)
             goto rollback;
-        }
-    }
     enum store_result r = store_team_insert(st, &t);
     if (r == STORE_CONFLICT) {
         status = cmd_fail(prog, "team '%s' exists", name);

@@ -25,21 +25,6 @@ static cJSON *cmd_user_json(struct store *st, const struct cb_user *u)
     return o;
 }
 
-/* Looks up every team name; exit status 0 or 1 after saying which is
- * missing. */
-static int cmd_user_find_teams(const char *prog, struct store *st, const char *const *names,
-                               int n, struct cb_team *out)
-{
-    for (int i = 0; i < n; i++) {
-        enum store_result r = store_team_by_name(st, names[i], &out[i]);
-        if (r == STORE_NOT_FOUND)
-            return cmd_fail(prog, "team '%s' does not exist", names[i]);
-        if (r != STORE_OK)
-            return cmd_store_fail(prog, st);
-    }
-    return 0;
-}
-
 static const char cmd_user_add_usage[] =
     "--db PATH LOGIN --name NAME --role agent|supervisor|admin\n"
     "           [--team TEAM]... [--can-schedule] [--password-stdin]\n\n"
@@ -94,7 +79,7 @@ static int cmd_user_add(const char *prog, int argc, char **argv)
         status = cmd_fail(prog, "login '%s' exists", login);
         goto out;
     }
-    if ((status = cmd_user_find_teams(prog, st, teams, nteams, found)) != 0)
+    if ((status = cmd_find_teams(prog, st, teams, nteams, found)) != 0)
         goto out;
     if ((status = cmd_read_password(prog, login, pw_stdin, password, sizeof password)) != 0)
         goto out;
@@ -309,8 +294,8 @@ static int cmd_user_set(const char *prog, int argc, char **argv)
         status = cmd_fail(prog, "'%s' is a service user: only --name and --disabled apply", login);
         goto rollback;
     }
-    if ((status = cmd_user_find_teams(prog, st, add, nadd, add_t)) != 0 ||
-        (status = cmd_user_find_teams(prog, st, rem, nrem, rem_t)) != 0)
+    if ((status = cmd_find_teams(prog, st, add, nadd, add_t)) != 0 ||
+        (status = cmd_find_teams(prog, st, rem, nrem, rem_t)) != 0)
         goto rollback;
     for (int i = 0; i < nrem; i++) {
         r = store_team_has_member(st, rem_t[i].id, u.id);
