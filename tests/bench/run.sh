@@ -12,9 +12,9 @@
 #    generator and connections. Target >= 0.3x.
 # Also p50 / p99 latency and the server's resident memory.
 #
-# Last measured (3 runs, 2 shared cores): creates 15.7-16.3k/s beside raw
-# 4.0-6.8k/s (2.3-4.1x); search 12.1-18.2k/s beside nginx 55-73k/s
-# (0.20-0.25x, short of 0.3x); p50 3.3-3.6 / 3.3-4.7 ms, p99 11-14 / 10-19 ms.
+# Last measured (5 runs, 2 shared cores): creates 17.7-21.5k/s beside raw
+# 6.3-7.5k/s (2.7-3.4x); search 22.5-29.5k pages/s beside nginx 69-85k/s
+# (0.27-0.41x, four of five at or over 0.3x); p50 2.0-2.7 ms, p99 5.2-6.1 ms.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
