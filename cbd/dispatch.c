@@ -813,6 +813,22 @@ void dispatch_outside_change(struct store *w, int64_t now)
             continue;
         a->nteams = 0;
         store_user_teams(w, a->id, dispatch_agent_team, a);
+        if (a->presence == PRESENCE_LOGGED_OUT)
+            continue;
+        /* disabled (cbd user set --disabled), no longer an agent, or every
+         * session ended (cbd user passwd): logged out, as the last logout
+         * does, so nothing more is offered to a console that cannot answer */
+        struct cb_user u;
+        int sessions = 1;
+        enum store_result r = store_user_get(w, a->id, &u);
+        if (r == STORE_OK && !u.disabled && u.role == ROLE_AGENT)
+            r = store_token_count(w, a->id, &sessions);
+        if (r == STORE_OK && (u.disabled || u.role != ROLE_AGENT || sessions == 0)) {
+            log_info("agent %lld: %s: logged out", (long long)a->id,
+                     u.disabled ? "disabled" : u.role != ROLE_AGENT ? "no longer an agent"
+                                                                   : "no session left");
+            dispatch_presence(w, a->id, PRESENCE_LOGGED_OUT, now);
+        }
     }
 }
 

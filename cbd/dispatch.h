@@ -41,7 +41,9 @@ void dispatch_after_batch(struct store *w, bool committed);
 
 /* Another process changed the database (cbd bp, team, user while serving):
  * every BP is read again as after an edit (new ones join, a schedule that
- * now says closed sends back what was queued) and every agent's teams. */
+ * now says closed sends back what was queued) and every agent's teams; an
+ * agent disabled, no longer an agent or left without a session is logged
+ * out (what they held goes back as when an agent vanishes). */
 void dispatch_outside_change(struct store *w, int64_t now);
 
 /* Looks again at every queued callback set aside (calling hours, the

@@ -12,7 +12,10 @@
 #     callback in it is offered to erin; /stats has a row for Billing.
 #  4. cbd bp set Billing closing its schedule today: the queued callback goes
 #     back to Pending (the BP closed), clbk_stat off_schedule.
-#  5. Under load (creates from the API only) the engine never thinks the
+#  5. cbd user set erin --disabled yes, cbd user passwd carol (their tokens
+#     revoked) while both are Ready: both logged out, so nothing more is
+#     offered to consoles that can no longer answer.
+#  6. Under load (creates from the API only) the engine never thinks the
 #     database changed elsewhere: no reload logged.
 import datetime, json, os, sys, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -99,7 +102,23 @@ with Server(t, args=["--grace-s", "3600"]) as s:
     bill = [b for b in s.get(V1 + "/bps", sup).json["bps"] if b["name"] == "Billing"]
     t.is_(bill and bill[0]["clbk_stat"], "off_schedule", "Billing is Off Schedule")
 
-    # ---- 5. the server's own writes never count as another process's ---------
+    # ---- 5. disabled, or every session ended: logged out ----------------------
+    def presence(login):
+        for a in s.get(V1 + "/agents", sup).json["agents"]:
+            if a["login"] == login:
+                return a["presence"]
+    t.is_(s.set_presence(tok["erin"], "ready").status, 200, "erin Ready")
+    t.is_(s.set_presence(tok["carol"], "ready").status, 200, "carol Ready")
+    admin(s, "user", "set", "erin", "--disabled", "yes")
+    t.ok(wait_for(lambda: presence("erin") == "logged_out", 5),
+         "cbd user set erin --disabled yes: erin is logged out", presence("erin"))
+    r = cbd("user", "passwd", "--db", s.db, "carol", "--password-stdin", input="carol-new-pw\n")
+    t.ok(r.returncode == 0, "cbd user passwd carol", r.stderr)
+    t.ok(wait_for(lambda: presence("carol") == "logged_out", 5),
+         "every session of carol ended: carol is logged out", presence("carol"))
+    t.is_(presence("dave"), "not_ready", "dave, untouched, stays Not Ready")
+
+    # ---- 6. the server's own writes never count as another process's ---------
     n = s.log_text().count(RELOAD)
     for i in range(200):
         s.create_callback(sup, destination="+4420794608%03d" % i, bp="Support", routing="team",
