@@ -33,9 +33,13 @@ static bool engine_outside_changed(void)
 
 static void engine_run_batch(struct engine_cmd *batch, bool outside)
 {
+    static bool pending; /* seen, not yet handled: the batch could not begin */
     bool tx = store_begin(engine_writer);
-    if (tx && (outside || engine_outside_changed()))
+    pending = pending || outside || engine_outside_changed();
+    if (tx && pending) {
         engine_hooks.outside_change(engine_writer, clock_now());
+        pending = false;
+    }
     for (struct engine_cmd *c = batch; c; c = c->next) {
         if (!tx) {
             c->result = STORE_ERROR;
@@ -136,10 +140,12 @@ static bool engine_wait(bool *outside)
 static void *engine_main(void *arg)
 {
     (void)arg;
+    /* where the database is before the start hook reads it: a commit made
+     * meanwhile is then seen as a change */
+    if (engine_hooks.outside_change)
+        store_changed_elsewhere(engine_writer);
     if (engine_hooks.start)
         engine_hooks.start(engine_writer);
-    if (engine_hooks.outside_change)
-        store_changed_elsewhere(engine_writer); /* where the database is now */
     pthread_mutex_lock(&engine_lock);
     for (;;) {
         bool outside;

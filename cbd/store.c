@@ -85,8 +85,12 @@ struct store *store_open(const char *path, enum store_mode mode, bool create, ch
             version = sqlite3_column_int(s, 0);
         sqlite3_finalize(s);
         if (version != STORE_SCHEMA_VERSION) {
-            snprintf(err, err_size, "%s: schema version %d, this cbd reads %d", path, version,
-                     STORE_SCHEMA_VERSION);
+            snprintf(err, err_size,
+                     version < STORE_SCHEMA_VERSION
+                         ? "%s: schema version %d, this cbd reads %d: cbd serve, or any cbd "
+                           "user|bp|team|token|dnc command, brings it up to date"
+                         : "%s: schema version %d, newer than this cbd (%d): use a newer cbd",
+                     path, version, STORE_SCHEMA_VERSION);
             store_close(st);
             return NULL;
         }

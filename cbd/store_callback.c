@@ -93,15 +93,19 @@ char *store_callback_shown(struct store *st, struct cb_callback *cb, size_t *len
 
 bool store_callback_fill_shown(struct store *st)
 {
-    /* in batches of ids, so no row changes under a running SELECT */
+    /* in batches of ids, so no row changes under a running SELECT; each
+     * batch starts after the last id of the one before, so the whole fill
+     * walks the table once */
     enum { BATCH = 512 };
-    int64_t ids[BATCH];
+    int64_t ids[BATCH], last = 0;
     for (;;) {
-        sqlite3_stmt *s = store_stmt(st, "SELECT id FROM callbacks WHERE shown IS NULL LIMIT ?1");
+        sqlite3_stmt *s = store_stmt(st, "SELECT id FROM callbacks WHERE id > ?2 AND "
+                                         "shown IS NULL ORDER BY id LIMIT ?1");
         sqlite3_stmt *u = store_stmt(st, "UPDATE callbacks SET shown = ?2 WHERE id = ?1");
         if (s == NULL || u == NULL)
             return false;
         sqlite3_bind_int(s, 1, BATCH);
+        sqlite3_bind_int64(s, 2, last);
         int n = 0, rc = SQLITE_DONE;
         while (n < BATCH && (rc = sqlite3_step(s)) == SQLITE_ROW)
             ids[n++] = sqlite3_column_int64(s, 0);
@@ -110,6 +114,7 @@ bool store_callback_fill_shown(struct store *st)
             return store_result_of(st, rc) == STORE_OK;
         if (n == 0)
             return true;
+        last = ids[n - 1];
         for (int i = 0; i < n; i++) {
             struct cb_callback cb;
             if (store_callback_get(st, ids[i], &cb) != STORE_OK)

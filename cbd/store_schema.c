@@ -15,6 +15,8 @@
 
 #include <stdio.h>
 
+#include "log.h"
+
 static const char *const store_schema_steps[] = {
     /* 0 → 1 */
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -198,6 +200,10 @@ bool store_schema_migrate(struct store *st, char *err, size_t err_size)
                  version, STORE_SCHEMA_VERSION);
         return false;
     }
+    if (version > 0 && version < STORE_SCHEMA_VERSION)
+        log_info("migrating the database from schema version %d to %d (one transaction; "
+                 "a large database takes a while)",
+                 version, STORE_SCHEMA_VERSION);
     for (; version < STORE_SCHEMA_VERSION; version++) {
         char *msg = NULL;
         char pragma[64];
