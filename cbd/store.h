@@ -170,7 +170,10 @@ enum store_result store_callback_open_by_number(struct store *st, int64_t bp_id,
                                                 const char *number, int64_t *id);
 /* Writes every mutable field of cb when cb->version equals the stored one,
  * then bumps the version (cb->version gets it); STORE_CONFLICT when stale,
- * STORE_NOT_FOUND when no such callback. */
+ * STORE_NOT_FOUND when no such callback. bp_id, subject, case_data,
+ * transcription, origin, created_at and created_by are fixed at insert and
+ * not written here, yet the stored text Search copies is made from cb: they
+ * must be as stored (make one of them editable and write it here too). */
 enum store_result store_callback_update(struct store *st, struct cb_callback *cb);
 /* Callbacks per location (counts[enum location]). */
 enum store_result store_callback_count_by_location(struct store *st, int64_t counts[]);
