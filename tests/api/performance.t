@@ -43,8 +43,11 @@ with Server(t, args=["--test-clock", "--grace-s", "3600"]) as s:
     tok = {"sup": sup}  # a new token after a jump of more than 12 h (idle expiry)
 
     def jump(seconds):
+        global carol, alice
         s.advance(seconds)
+        # over 12 h (the next shift can be a day away): idle tokens expired
         tok["sup"] = s.login("sup", "sup-demo")
+        carol, alice = s.login("carol", "carol-demo"), s.login("alice", "alice-demo")
 
     def perf(ref="Support", token="sup"):
         return s.get(V1 + "/bps/%s/performance" % ref, tok.get(token, token))
@@ -71,7 +74,7 @@ with Server(t, args=["--test-clock", "--grace-s", "3600"]) as s:
     # -- a fresh shift in Support ------------------------------------------------
     s.purge_pending("Support", sup)
     start, nxt = shift_of("UTC", s.now())
-    s.advance(nxt + 600 - s.now())
+    jump(nxt + 600 - s.now())  # up to a day: sup logs in again
     start, nxt = nxt, nxt + 86400
     r = perf()  # possibly before the engine has rolled its figures over
     t.is_((r.json["shift_start"], r.json["stats"]["shift_start"]), (iso(start), iso(start)),
@@ -164,7 +167,7 @@ with Server(t, args=["--test-clock", "--grace-s", "3600"]) as s:
     numbers = iter("+4420794603%02d" % i for i in range(10, 99))
 
     def create(due=None):
-        r = s.create_callback(sup, destination=next(numbers), bp="Support", routing="team", team="Support Team",
+        r = s.create_callback(tok["sup"], destination=next(numbers), bp="Support", routing="team", team="Support Team",
                               tz="UTC", due_at=iso(due if due else s.now()))
         cid = r.json["id"] if r.status == 201 else None
         created.append(cid)
@@ -212,7 +215,7 @@ with Server(t, args=["--test-clock", "--grace-s", "3600"]) as s:
     t.ok(s.wait_offer(carol, e), "E offered")
     t.is_(act(e, "live", "callback_requested"), [200, 200, 200], "E: Callback Requested for tomorrow")
     d = create(s.now() + 3 * 3600)
-    t.is_(s.post(V1 + "/callbacks/%d/purge" % d, sup).status, 200, "D: created for later, purged")
+    t.is_(s.post(V1 + "/callbacks/%d/purge" % d, tok["sup"]).status, 200, "D: created for later, purged")
 
     polling.set()
     th.join()

@@ -94,8 +94,10 @@ with srv as s:
     def now():
         return parse(s.get(V1 + "/test/clock").json["now"])
 
-    def stats(tok=sup):
-        return s.get(V1 + "/stats", tok)
+    cur = {"sup": sup}  # a new token after a jump of over 12 h (idle expiry)
+
+    def stats(tok="sup"):
+        return s.get(V1 + "/stats", cur["sup"] if tok == "sup" else tok)
 
     def row(bp_id):
         return [r for r in stats().json["stats"] if r["bp_id"] == bp_id][0]
@@ -295,6 +297,9 @@ with srv as s:
     target = max(sales_next, support_next) + 30
     t.is_(s.post(V1 + "/test/clock", body={"advance_s": target - at}).status, 200,
           "test clock: past both BPs' next shift start")
+    # up to a day later (Support's shift starts at 00:00 UTC): tokens idle
+    # for over 12 hours have expired
+    cur["sup"] = sup = s.login("sup", "sup-demo")
     rows = {r["bp_id"]: r for r in stats().json["stats"]}
     t.is_(rows[1]["shift_start"], iso(shift("America/New_York", target)[0]), "Sales: the new shift's start")
     t.is_(rows[2]["shift_start"], iso(shift("UTC", target)[0]), "Support: the new shift's start")
