@@ -779,33 +779,44 @@ enum store_result dispatch_bp_changed(struct store *w, int64_t bp_id, int64_t no
     return r;
 }
 
-struct dispatch_ids {
-    int64_t *v;
+struct dispatch_bps_seen {
+    struct cb_bp *v;
     size_t n, cap;
 };
 
-static bool dispatch_bp_id_each(void *ctx, const struct cb_bp *bp)
+static bool dispatch_bp_seen_each(void *ctx, const struct cb_bp *bp)
 {
-    struct dispatch_ids *l = ctx;
+    struct dispatch_bps_seen *l = ctx;
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
         l->v = xrealloc(l->v, l->cap * sizeof *l->v);
     }
-    l->v[l->n++] = bp->id;
+    l->v[l->n++] = *bp;
     return true;
 }
 
 void dispatch_outside_change(struct store *w, int64_t now)
 {
-    log_info("the database was changed by another process: reading business processes "
-             "and agents' teams again");
+    log_info("the database was changed by another process: reading changed business "
+             "processes and agents' teams again");
     dispatch_mutations++;
-    /* the ids first: dispatch_bp_changed writes to bps, which must not
-     * change under a running SELECT */
-    struct dispatch_ids l = {NULL, 0, 0};
-    if (store_bp_list(w, dispatch_bp_id_each, &l) == STORE_OK)
-        for (size_t i = 0; i < l.n; i++)
-            dispatch_bp_changed(w, l.v[i], now);
+    /* the list first: dispatch_bp_changed writes to bps, which must not
+     * change under a running SELECT. Only a new BP or one with a new
+     * version (cbd bp add, bp set) is read again, and every stream hears
+     * of it, as after PATCH /bps/{id} */
+    struct dispatch_bps_seen l = {NULL, 0, 0};
+    if (store_bp_list(w, dispatch_bp_seen_each, &l) == STORE_OK)
+        for (size_t i = 0; i < l.n; i++) {
+            const struct dbp *b = dispatch_find_bp(l.v[i].id);
+            if (b && b->bp.version == l.v[i].version)
+                continue;
+            if (dispatch_bp_changed(w, l.v[i].id, now) != STORE_OK)
+                continue;
+            struct event_audience everyone = {.everyone = true};
+            cJSON *view = present_bp(w, &l.v[i], now);
+            events_queue(EVENT_BP, &everyone, json_print(view));
+            cJSON_Delete(view);
+        }
     free(l.v);
     for (size_t i = 0; i < dispatch_nagents; i++) {
         struct dagent *a = dispatch_agents[i];
@@ -828,8 +839,13 @@ void dispatch_outside_change(struct store *w, int64_t now)
                      u.disabled ? "disabled" : u.role != ROLE_AGENT ? "no longer an agent"
                                                                    : "no session left");
             dispatch_presence(w, a->id, PRESENCE_LOGGED_OUT, now);
+            events_end_user(a->id); /* and their consoles' event streams end */
         }
     }
+    /* anyone else's streams whose token no longer holds: supervisors and
+     * admins disabled or whose tokens were revoked (cbd user passwd), an
+     * agent logged out already, a user given another role */
+    events_end_revoked(w);
 }
 
 /* ---- matching queued callbacks to Ready agents ------------------------------ */

@@ -9,7 +9,7 @@
  * formatted once on the engine thread and copied to every stream that may
  * see it.
  *
- * A stream is small (struct events_stream, ~100 bytes plus 32 per team of an
+ * A stream is small (struct events_stream, ~150 bytes plus 32 per team of an
  * agent) and keeps no buffer: it remembers the seq of the next event it has
  * not looked at and how many bytes of the current frame it has written. The
  * content reader copies what the stream may see straight into
@@ -49,8 +49,27 @@
  * in events_hup (serial → stream), so a stream resumed and freed meanwhile
  * is never touched.
  *
- * Locking: one mutex (events_lock) over the ring, the indexes and every
- * stream's fields; held for copies and list edits only.
+ * Revoked tokens. A stream keeps the hash of the token it was opened with
+ * and is linked in events_all (every open stream, suspended or not) from
+ * the route until libmicrohttpd frees it. The engine queues ends with a
+ * batch, by token hash or by user (events_end_revoked, after another
+ * process's commit, looks every open stream's token up in the store and
+ * queues the ones that no longer hold). events_commit sorts them and, under
+ * the lock and before the batch's events go into the ring, marks each
+ * matching stream ended and takes the suspended ones out of the indexes to
+ * be resumed, as a hung-up one is. An ended stream's next read ends it and
+ * libmicrohttpd closes the connection: a stream being written stops at its
+ * next piece (a frame cut short is dropped by SSE clients). A stream being
+ * opened is not in events_all yet while its token, looked up before the
+ * route ran, may be revoked; so events_ended_ms says when ends were last
+ * carried out or tokens last checked, and a stream whose request began no
+ * later looks its token up again in a fresh snapshot before it starts (401
+ * when it no longer holds). While nothing is revoked this costs 48 bytes
+ * per stream, a flag test per read and a comparison per stream opened.
+ *
+ * Locking: one mutex (events_lock) over the ring, the indexes, events_all
+ * and every stream's fields; held for copies, list edits and the scan of
+ * events_all for ends only (the store is read outside it).
  */
 #include "events.h"
 
@@ -92,10 +111,16 @@ struct events_entry {
     int64_t ids[];    /* nagents agent ids, then nteams team ids */
 };
 
+/* What a batch queued: an event, or streams to end. */
+enum events_item { EVENTS_ITEM_EVENT, EVENTS_ITEM_END_TOKEN, EVENTS_ITEM_END_USER };
+
 struct events_pending {
-    enum event_type type;
+    enum events_item item;
+    enum event_type type;     /* an event: */
     struct event_audience to;
-    char *data;
+    char *data;               /* owned until the entry is made, or freed */
+    int64_t user_id;          /* EVENTS_ITEM_END_USER */
+    unsigned char token[32];  /* EVENTS_ITEM_END_TOKEN: the hash */
 };
 
 static pthread_mutex_t events_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -109,6 +134,7 @@ static atomic_uint events_open;
 /* engine thread only */
 static struct events_pending *events_queue_items;
 static size_t events_queue_len, events_queue_cap;
+static size_t events_queue_ends; /* how many of the items are ends */
 static struct MHD_Connection **events_wake_conns;
 static size_t events_wake_cap;
 
@@ -203,11 +229,21 @@ struct events_stream {
     bool suspended;
     bool hb_due;
     bool hung_up;    /* the peer went away while suspended: end the stream */
+    bool ended;      /* its token was revoked: write nothing more, end the stream */
     int fd;          /* the connection's socket, watched for hang-ups while suspended */
     uint64_t serial; /* its key in events_hup */
+    /* last, out of the way of what every event and read touches: */
+    struct events_link all;  /* in events_all while open */
+    unsigned char token[32]; /* the hash of the token it was opened with */
 };
 
 static struct events_link events_idle, events_sups;
+/* every open stream, and how many (ends look them all up) */
+static struct events_link events_all;
+static size_t events_all_len;
+/* clock_mono_ms() when streams were last ended or tokens last checked: a
+ * stream whose request began no later looks its token up again */
+static int64_t events_ended_ms = INT64_MIN;
 static struct events_link events_agents[EVENTS_BUCKETS], events_teams[EVENTS_BUCKETS];
 
 /* ---- hang-ups: serial → suspended stream (lock held) ---------------------- */
@@ -499,6 +535,9 @@ void events_init(long long boot, unsigned ring_size)
     }
     events_list_init(&events_idle);
     events_list_init(&events_sups);
+    events_list_init(&events_all);
+    events_all_len = 0;
+    events_ended_ms = INT64_MIN;
     for (unsigned i = 0; i < EVENTS_BUCKETS; i++) {
         events_list_init(&events_agents[i]);
         events_list_init(&events_teams[i]);
@@ -579,7 +618,9 @@ unsigned events_streams(void)
 
 /* ---- publishing (engine thread) ------------------------------------------ */
 
-void events_queue(enum event_type type, const struct event_audience *to, char *data)
+/* A new item at the end of the queue; the caller fills the fields of its
+ * kind. */
+static struct events_pending *events_queue_push(enum events_item item)
 {
     if (events_queue_len == events_queue_cap) {
         events_queue_cap = events_queue_cap ? events_queue_cap * 2 : 16;
@@ -587,6 +628,16 @@ void events_queue(enum event_type type, const struct event_audience *to, char *d
                                       events_queue_cap * sizeof *events_queue_items);
     }
     struct events_pending *p = &events_queue_items[events_queue_len++];
+    p->item = item;
+    p->data = NULL;
+    if (item != EVENTS_ITEM_EVENT)
+        events_queue_ends++;
+    return p;
+}
+
+void events_queue(enum event_type type, const struct event_audience *to, char *data)
+{
+    struct events_pending *p = events_queue_push(EVENTS_ITEM_EVENT);
     p->type = type;
     p->to = *to;
     if (p->to.nagents < 0 || p->to.nagents > EVENT_MAX_AGENTS)
@@ -603,13 +654,12 @@ size_t events_mark(void)
 
 void events_rollback_to(size_t mark)
 {
-    while (events_queue_len > mark)
-        free(events_queue_items[--events_queue_len].data);
-}
-
-void events_discard(void)
-{
-    events_rollback_to(0);
+    while (events_queue_len > mark) {
+        struct events_pending *p = &events_queue_items[--events_queue_len];
+        if (p->item != EVENTS_ITEM_EVENT)
+            events_queue_ends--;
+        free(p->data);
+    }
 }
 
 /* The entry for p with id seq: audience and SSE frame in one block. A data
@@ -698,16 +748,107 @@ static void events_wake_for(struct events_wake *w, const struct events_entry *e)
     }
 }
 
+/* ---- ending streams (engine thread; the lock where said) ------------------- */
+
+/* The ends a batch queued, sorted for bsearch: token hashes and user ids;
+ * the arrays are owned here (events_ends_free). */
+struct events_ends {
+    unsigned char (*tokens)[32];
+    size_t ntokens;
+    int64_t *users;
+    size_t nusers;
+};
+
+static int events_token_cmp(const void *x, const void *y)
+{
+    return memcmp(x, y, 32);
+}
+
+static int events_user_cmp(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Copies the queued ends into e; false (and nothing allocated) when there
+ * are none. */
+static bool events_ends_collect(struct events_ends *e)
+{
+    memset(e, 0, sizeof *e);
+    if (events_queue_ends == 0)
+        return false;
+    e->tokens = xmalloc(events_queue_ends * sizeof *e->tokens);
+    e->users = xmalloc(events_queue_ends * sizeof *e->users);
+    for (size_t i = 0; i < events_queue_len; i++) {
+        const struct events_pending *p = &events_queue_items[i];
+        if (p->item == EVENTS_ITEM_END_TOKEN)
+            memcpy(e->tokens[e->ntokens++], p->token, 32);
+        else if (p->item == EVENTS_ITEM_END_USER)
+            e->users[e->nusers++] = p->user_id;
+    }
+    qsort(e->tokens, e->ntokens, sizeof *e->tokens, events_token_cmp);
+    qsort(e->users, e->nusers, sizeof *e->users, events_user_cmp);
+    return true;
+}
+
+static void events_ends_free(struct events_ends *e)
+{
+    free(e->tokens);
+    free(e->users);
+}
+
+/* Ends s (lock held): it writes nothing more; a suspended one goes into w
+ * to be resumed, and its next read ends it. */
+static void events_end_stream(struct events_wake *w, struct events_stream *s)
+{
+    s->ended = true;
+    if (s->suspended)
+        events_wake_add(w, s, events_last_seq + 1);
+}
+
+/* Ends every open stream e names (lock held). */
+static void events_ends_apply(struct events_wake *w, const struct events_ends *e)
+{
+    events_ended_ms = clock_mono_ms();
+    for (struct events_link *l = events_all.next; l != &events_all; l = l->next) {
+        struct events_stream *s = EVENTS_OF(l, struct events_stream, all);
+        if (s->ended)
+            continue;
+        if ((e->nusers && bsearch(&s->user_id, e->users, e->nusers, sizeof *e->users,
+                                  events_user_cmp)) ||
+            (e->ntokens && bsearch(s->token, e->tokens, e->ntokens, sizeof *e->tokens,
+                                   events_token_cmp)))
+            events_end_stream(w, s);
+    }
+}
+
+void events_end_token(const unsigned char hash[32])
+{
+    memcpy(events_queue_push(EVENTS_ITEM_END_TOKEN)->token, hash, 32);
+}
+
+void events_end_user(int64_t user_id)
+{
+    events_queue_push(EVENTS_ITEM_END_USER)->user_id = user_id;
+}
+
+/* ---- publishing, continued (engine thread) --------------------------------- */
+
 void events_commit(void)
 {
     if (events_queue_len == 0)
         return;
-    size_t n = events_queue_len;
-    struct events_entry **entries = xmalloc(n * sizeof *entries);
+    struct events_ends ends;
+    bool ending = events_ends_collect(&ends);
+    size_t n = 0;
+    struct events_entry **entries = xmalloc(events_queue_len * sizeof *entries);
     uint64_t first = events_last_seq + 1; /* only this thread writes it */
-    for (size_t i = 0; i < n; i++)
-        entries[i] = events_entry_new(&events_queue_items[i], first + i);
-    events_discard();
+    for (size_t i = 0; i < events_queue_len; i++)
+        if (events_queue_items[i].item == EVENTS_ITEM_EVENT) {
+            entries[n] = events_entry_new(&events_queue_items[i], first + n);
+            n++;
+        }
+    events_rollback_to(0);
 
     struct events_wake w = {events_wake_conns, 0, events_wake_cap};
     pthread_mutex_lock(&events_lock);
@@ -716,8 +857,12 @@ void events_commit(void)
         for (size_t i = 0; i < n; i++)
             free(entries[i]);
         free(entries);
+        events_ends_free(&ends);
         return;
     }
+    /* the ends first: a stream ended here hears nothing of this batch */
+    if (ending)
+        events_ends_apply(&w, &ends);
     for (size_t i = 0; i < n; i++) {
         struct events_entry **slot = &events_ring[entries[i]->seq % events_ring_size];
         struct events_entry *old = *slot;
@@ -736,6 +881,127 @@ void events_commit(void)
     for (size_t i = 0; i < n; i++)
         free(entries[i]);
     free(entries);
+    events_ends_free(&ends);
+}
+
+void events_discard(void)
+{
+    struct events_ends ends;
+    if (!events_ends_collect(&ends)) {
+        events_rollback_to(0);
+        return;
+    }
+    /* the batch failed: its events go, its ends are still carried out */
+    events_rollback_to(0);
+    struct events_wake w = {events_wake_conns, 0, events_wake_cap};
+    pthread_mutex_lock(&events_lock);
+    if (events_ring != NULL) {
+        events_ends_apply(&w, &ends);
+        if (w.len > EVENTS_INLINE_RESUME && events_hb_running)
+            events_handoff_add(&w);
+    }
+    pthread_mutex_unlock(&events_lock);
+    events_resume_all(w.conns, w.len);
+    events_wake_conns = w.conns;
+    events_wake_cap = w.cap;
+    events_ends_free(&ends);
+}
+
+/* ---- tokens that no longer hold (engine thread, and the route) --------------- */
+
+static uint8_t events_kind_of(enum role role)
+{
+    switch (role) {
+    case ROLE_AGENT:
+        return EVENTS_KIND_AGENT;
+    case ROLE_SUPERVISOR:
+    case ROLE_ADMIN:
+        return EVENTS_KIND_SUPERVISOR;
+    default:
+        return EVENTS_KIND_OTHER;
+    }
+}
+
+/* Whether a stream opened with this token by user_id as kind may go on:
+ * the token exists, its user is that one, not disabled and of the same
+ * kind. A store error says yes: the next check, or request, decides. */
+static bool events_token_holds(struct store *st, const unsigned char token[32], int64_t user_id,
+                               uint8_t kind)
+{
+    struct cb_user u;
+    int64_t last_used;
+    enum store_token_kind tk;
+    enum store_result r = store_token_lookup(st, token, &u, &last_used, &tk);
+    if (r == STORE_ERROR)
+        return true;
+    return r == STORE_OK && u.id == user_id && !u.disabled && events_kind_of(u.role) == kind;
+}
+
+/* One open stream's token, user and kind. */
+struct events_key {
+    unsigned char token[32];
+    int64_t user_id;
+    uint8_t kind;
+};
+
+static int events_key_cmp(const void *x, const void *y)
+{
+    const struct events_key *a = x, *b = y;
+    int c = memcmp(a->token, b->token, 32);
+    return c ? c : (int)a->kind - (int)b->kind;
+}
+
+/* The keys of every open stream not ended yet, copied under the lock into
+ * a heap array the caller frees; *n gets how many. Streams opened from now
+ * on look their token up again (events_ended_ms). */
+static struct events_key *events_keys_snapshot(size_t *n)
+{
+    struct events_key *keys = NULL;
+    size_t cap = 0, i = 0;
+    pthread_mutex_lock(&events_lock);
+    while (events_all_len > cap) { /* allocate outside the lock */
+        cap = events_all_len + 16;
+        pthread_mutex_unlock(&events_lock);
+        keys = xrealloc(keys, cap * sizeof *keys);
+        pthread_mutex_lock(&events_lock);
+    }
+    for (struct events_link *l = events_all.next; l != &events_all; l = l->next) {
+        const struct events_stream *s = EVENTS_OF(l, struct events_stream, all);
+        if (s->ended)
+            continue;
+        memcpy(keys[i].token, s->token, 32);
+        keys[i].user_id = s->user_id;
+        keys[i].kind = s->kind;
+        i++;
+    }
+    events_ended_ms = clock_mono_ms();
+    pthread_mutex_unlock(&events_lock);
+    *n = i;
+    return keys;
+}
+
+void events_end_revoked(struct store *w)
+{
+    size_t n;
+    struct events_key *keys = events_keys_snapshot(&n);
+    if (n == 0) {
+        free(keys);
+        return;
+    }
+    qsort(keys, n, sizeof *keys, events_key_cmp);
+    size_t ended = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && events_key_cmp(&keys[i - 1], &keys[i]) == 0)
+            continue; /* several streams of one token: looked up once */
+        if (!events_token_holds(w, keys[i].token, keys[i].user_id, keys[i].kind)) {
+            events_end_token(keys[i].token);
+            ended++;
+        }
+    }
+    if (ended)
+        log_info("events: %zu tokens of open event streams no longer hold: ending their "
+                 "streams", ended);
+    free(keys);
 }
 
 /* ---- the content reader -------------------------------------------------- */
@@ -769,7 +1035,9 @@ static ssize_t events_read(void *cls, uint64_t pos, char *buf, size_t max)
         pthread_mutex_unlock(&events_lock);
         return MHD_CONTENT_READER_END_OF_STREAM;
     }
-    if (s->hung_up) { /* nobody to write to: libmicrohttpd closes it */
+    if (s->hung_up || s->ended) {
+        /* nobody to write to, or its token was revoked: libmicrohttpd
+         * closes the connection */
         pthread_mutex_unlock(&events_lock);
         return MHD_CONTENT_READER_END_WITH_ERROR;
     }
@@ -892,6 +1160,8 @@ static void events_stream_free(void *ctx)
     pthread_mutex_lock(&events_lock);
     if (s->suspended) /* not expected: a suspended connection does not close */
         events_unpark(s);
+    events_list_del(&s->all);
+    events_all_len--;
     pthread_mutex_unlock(&events_lock);
     atomic_fetch_sub(&events_open, 1);
     if (s->kind == EVENTS_KIND_AGENT)
@@ -957,6 +1227,19 @@ static void events_position(struct events_stream *s, const char *last_id)
         s->next_seq = seq + 1;
 }
 
+/* Looks the stream's token up again, in a fresh snapshot: the request's
+ * own (req->reading), opened before its token was looked up, is ended here
+ * (the HTTP layer ends it after the handler otherwise). */
+static bool events_recheck(struct http_request *req, const struct events_stream *s)
+{
+    if (req->reading) {
+        store_read_end(req->reading);
+        req->reading = NULL;
+    }
+    struct store *st = store_reader();
+    return st == NULL || events_token_holds(st, s->token, s->user_id, s->kind);
+}
+
 void route_events(struct http_request *req)
 {
     const char *last_id = http_header(req, "Last-Event-ID");
@@ -965,23 +1248,14 @@ void route_events(struct http_request *req)
     struct events_stream *s = xcalloc(1, sizeof *s);
     events_list_init(&s->idle);
     events_list_init(&s->who);
+    events_list_init(&s->all);
     s->conn = req->conn;
     s->user_id = req->caller.user_id;
+    memcpy(s->token, req->caller.token_hash, sizeof s->token);
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     s->fd = ci ? ci->connect_fd : -1;
-    switch (req->caller.role) {
-    case ROLE_AGENT:
-        s->kind = EVENTS_KIND_AGENT;
-        break;
-    case ROLE_SUPERVISOR:
-    case ROLE_ADMIN:
-        s->kind = EVENTS_KIND_SUPERVISOR;
-        break;
-    default:
-        s->kind = EVENTS_KIND_OTHER;
-        break;
-    }
+    s->kind = events_kind_of(req->caller.role);
     if (s->kind == EVENTS_KIND_AGENT) {
         struct store *st = store_reader();
         struct events_teams_ctx c = {s, 0};
@@ -998,14 +1272,31 @@ void route_events(struct http_request *req)
     }
 
     pthread_mutex_lock(&events_lock);
-    bool closed = events_ring == NULL || events_closing;
-    if (!closed)
+    bool closed = events_ring == NULL || events_closing, recheck = false;
+    if (!closed) {
         events_position(s, last_id);
+        events_list_append(&events_all, &s->all);
+        events_all_len++;
+        /* streams were ended since the token was looked up: ours may be
+         * among the revoked, too late for it to have been found here */
+        recheck = events_ended_ms >= req->started_ms;
+    }
     pthread_mutex_unlock(&events_lock);
     if (closed) {
         free(s->teams);
         free(s);
         http_reply_error(req, ERR_UNAVAILABLE, NULL, "the server is shutting down");
+        return;
+    }
+    if (recheck && !events_recheck(req, s)) {
+        pthread_mutex_lock(&events_lock);
+        events_list_del(&s->all);
+        events_all_len--;
+        pthread_mutex_unlock(&events_lock);
+        free(s->teams);
+        free(s);
+        http_reply_error(req, ERR_UNAUTHORIZED, NULL, "invalid or expired token; log in again");
+        http_add_header(req, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
         return;
     }
     atomic_fetch_add(&events_open, 1);

@@ -12,9 +12,17 @@
  * still in the ring gets everything after it; one whose id is from another
  * boot or has fallen out of the ring gets a `reset` event and reloads.
  *
- * events_queue, _commit, _discard, _mark and _rollback_to are called on the
- * engine thread only; events_init and events_shutdown by `cbd serve` around
- * the HTTP server; events_streams and the route from any thread.
+ * A stream lives as long as the token it was opened with: when that token
+ * is revoked (POST /logout), its user disabled, left without a session or
+ * given another role (admin commands while serving), the engine ends the
+ * stream (events_end_token, events_end_user, events_end_revoked): it sends
+ * nothing more and its connection is closed; the console reconnects and
+ * gets 401.
+ *
+ * events_queue, _commit, _discard, _mark, _rollback_to and the events_end_
+ * functions are called on the engine thread only; events_init and
+ * events_shutdown by `cbd serve` around the HTTP server; events_streams and
+ * the route from any thread.
  *
  * On the wire (events.c has the details): a stream starts with the comment
  * ": ok BOOT-SEQ", the id after which it continues; then "id: BOOT-SEQ",
@@ -62,13 +70,33 @@ void events_init(long long boot, unsigned ring_size);
 void events_queue(enum event_type type, const struct event_audience *to, char *data);
 /* Publishes what was queued and wakes the streams that need it. */
 void events_commit(void);
-/* Drops what was queued (the batch failed). */
+/* Drops the events queued (the batch failed); the ends queued are still
+ * carried out (below). */
 void events_discard(void);
 /* For a command's savepoint: events_mark() before the command runs, and
  * events_rollback_to(mark) when its savepoint is rolled back, so the events
  * it queued are dropped with its changes. */
 size_t events_mark(void);
 void events_rollback_to(size_t mark);
+/* Ending the streams of revoked tokens. Like events_queue, an end is
+ * queued with the batch and carried out when it commits (events_commit),
+ * before the batch's events are published: an ended stream receives no
+ * event committed in that batch or later, writes nothing more (not even
+ * what it had not yet sent) and its connection is closed. A command rolled
+ * back to its savepoint drops its ends with its events (events_rollback_to);
+ * a batch that fails to commit still carries its ends out (events_discard):
+ * a stream ended in vain costs its console a reconnect, which its token
+ * then decides, while one kept open might show what it no longer may see. */
+/* The streams opened with the token of this hash, which is copied (POST
+ * /logout). */
+void events_end_token(const unsigned char hash[32]);
+/* Every stream of a user (disabled, no session left, no longer an agent). */
+void events_end_user(int64_t user_id);
+/* After another process's commit (cbd user passwd, user set --disabled or
+ * --role): looks every open stream's token up in w and ends the streams
+ * whose token is gone, whose user is disabled, or whose user no longer has
+ * the role the stream was opened with (agent; supervisor or admin; service). */
+void events_end_revoked(struct store *w);
 /* Ends every stream (shutdown, before http_stop) and refuses new ones; any
  * thread. */
 void events_shutdown(void);

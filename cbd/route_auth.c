@@ -6,6 +6,10 @@
  * time for an unknown login), and the engine stores the new token's hash.
  * Every failure — unknown login, wrong password, disabled user — answers
  * the same 401, and counts toward the per-login and per-address limit.
+ *
+ * Logout runs on the engine: the token is deleted, an agent left without a
+ * session is logged out, and the event streams opened with the token end
+ * once the batch has committed (events_end_token).
  */
 #include "routes.h"
 
@@ -15,6 +19,7 @@
 #include "auth.h"
 #include "clock.h"
 #include "dispatch.h"
+#include "events.h"
 #include "log.h"
 #include "present.h"
 #include "store.h"
@@ -135,6 +140,9 @@ static enum store_result route_logout_run(struct store *w, struct http_request *
         if (r != STORE_OK)
             return r;
     }
+    /* carried out when the batch commits, before its events (the presence
+     * above among them) are published */
+    events_end_token(req->caller.token_hash);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "logged_out", true);
     http_reply_json(req, 200, o);

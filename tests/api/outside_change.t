@@ -9,7 +9,9 @@
 #  2. ... remove erin: the next one is not offered to her; it waits in the
 #     queue until carol is Ready.
 #  3. cbd bp add Billing (open always, team Billing Team with erin): a team
-#     callback in it is offered to erin; /stats has a row for Billing.
+#     callback in it is offered to erin; /stats has a row for Billing; every
+#     stream gets a bp event for it (and none for a change that is no BP's,
+#     such as cbd dnc add).
 #  4. cbd bp set Billing closing its schedule today: the queued callback goes
 #     back to Pending (the BP closed), clbk_stat off_schedule.
 #  5. cbd user set erin --disabled yes, cbd user passwd carol (their tokens
@@ -19,7 +21,7 @@
 #     database changed elsewhere: no reload logged.
 import datetime, json, os, sys, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from cbdtest import Server, Tap, V1, cbd, iso, wait_for
+from cbdtest import EventStream, Server, Tap, V1, cbd, iso, wait_for
 
 t = Tap()
 RELOAD = "changed by another process"
@@ -78,6 +80,16 @@ with Server(t, args=["--grace-s", "3600"]) as s:
 
     # ---- 3. a new BP -------------------------------------------------------------
     timing = s.get(V1 + "/bps/2", sup).json["timing"]  # Support: open always
+    ev = EventStream(s, sup)
+
+    def bp_event(name, pred=lambda bp: True):
+        def look(e):
+            for f in e.events("bp"):
+                bp = f["data"]
+                if isinstance(bp, dict) and bp.get("name") == name and pred(bp):
+                    return bp
+            return None
+        return ev.wait(look, 5)
     admin(s, "team", "add", "Billing Team")
     admin(s, "bp", "add", "Billing", "--tz", "UTC", "--routing", "team", "--team", "Billing Team",
           "--timing", json.dumps(timing))
@@ -85,6 +97,7 @@ with Server(t, args=["--grace-s", "3600"]) as s:
     t.ok(wait_for(lambda: any(r.get("bp") == "Billing"
                               for r in (s.get(V1 + "/stats", sup).json or {}).get("stats", [])), 5),
          "/stats has a row for Billing", s.get(V1 + "/stats", sup).text[:400])
+    t.ok(bp_event("Billing") is not None, "every stream hears of Billing (a bp event)")
     t.is_(s.set_presence(tok["erin"], "ready").status, 200, "erin Ready")
     cid3 = team_callback(s, sup, "Billing", "Billing Team", 3)
     t.ok(s.wait_offer(tok["erin"], cid3) is not None, "a Billing team callback is offered to erin")
@@ -101,6 +114,14 @@ with Server(t, args=["--grace-s", "3600"]) as s:
     t.is_(cb and cb["location"], "pending", "the queued Billing callback went back to Pending")
     bill = [b for b in s.get(V1 + "/bps", sup).json["bps"] if b["name"] == "Billing"]
     t.is_(bill and bill[0]["clbk_stat"], "off_schedule", "Billing is Off Schedule")
+    t.ok(bp_event("Billing", lambda bp: bp.get("clbk_stat") == "off_schedule") is not None,
+         "and a bp event says so")
+    n_bp = len(ev.events("bp"))
+    admin(s, "dnc", "add", "+442079460999")
+    time.sleep(1.5)
+    ev.pump(0.5)
+    t.is_(len(ev.events("bp")), n_bp, "cbd dnc add changes no BP: no bp event")
+    ev.close()
 
     # ---- 5. disabled, or every session ended: logged out ----------------------
     def presence(login):
