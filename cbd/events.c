@@ -834,6 +834,19 @@ void events_end_user(int64_t user_id)
 
 /* ---- publishing, continued (engine thread) --------------------------------- */
 
+/* Ends a batch's wake, called with events_lock held: a large one goes to
+ * the heartbeat thread, the lock is released, the rest are resumed here,
+ * and w's buffer is kept for the next batch. */
+static void events_wake_finish(struct events_wake *w)
+{
+    if (w->len > EVENTS_INLINE_RESUME && events_hb_running)
+        events_handoff_add(w);
+    pthread_mutex_unlock(&events_lock);
+    events_resume_all(w->conns, w->len);
+    events_wake_conns = w->conns;
+    events_wake_cap = w->cap;
+}
+
 void events_commit(void)
 {
     if (events_queue_len == 0)
@@ -871,13 +884,7 @@ void events_commit(void)
         events_wake_for(&w, *slot);
     }
     events_last_seq = first + n - 1;
-    if (w.len > EVENTS_INLINE_RESUME && events_hb_running)
-        events_handoff_add(&w);
-    pthread_mutex_unlock(&events_lock);
-
-    events_resume_all(w.conns, w.len);
-    events_wake_conns = w.conns;
-    events_wake_cap = w.cap;
+    events_wake_finish(&w);
     for (size_t i = 0; i < n; i++)
         free(entries[i]);
     free(entries);
@@ -895,15 +902,9 @@ void events_discard(void)
     events_rollback_to(0);
     struct events_wake w = {events_wake_conns, 0, events_wake_cap};
     pthread_mutex_lock(&events_lock);
-    if (events_ring != NULL) {
+    if (events_ring != NULL)
         events_ends_apply(&w, &ends);
-        if (w.len > EVENTS_INLINE_RESUME && events_hb_running)
-            events_handoff_add(&w);
-    }
-    pthread_mutex_unlock(&events_lock);
-    events_resume_all(w.conns, w.len);
-    events_wake_conns = w.conns;
-    events_wake_cap = w.cap;
+    events_wake_finish(&w);
     events_ends_free(&ends);
 }
 
