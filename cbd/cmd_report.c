@@ -87,7 +87,6 @@ static bool cmd_report_each(void *ctx, const struct store_report_row *row)
         jsonw_init(&w);
         report_json_row(&w, row);
         char *text = jsonw_take(&w, NULL);
-        jsonw_clear(&w);
         printf("%s\n    %s", o->rows ? "," : "", text);
         free(text);
     } else {

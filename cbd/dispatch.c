@@ -219,7 +219,6 @@ static void dispatch_publish_presence(const struct dagent *a, int64_t now)
     jsonw_instant(&jw, now);
     jsonw_object_end(&jw);
     events_queue(EVENT_PRESENCE, &to, jsonw_take(&jw, NULL));
-    jsonw_clear(&jw);
 }
 
 /* Writes the agent's presence and tells the consoles. */

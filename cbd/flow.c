@@ -77,7 +77,6 @@ void flow_publish(const struct cb_callback *cb, int64_t holder_before, int64_t n
     jsonw_init(&w);
     present_callback_write(&w, cb, now);
     events_queue(EVENT_CALLBACK, &to, jsonw_take(&w, NULL));
-    jsonw_clear(&w);
 }
 
 static void flow_publish_offer(const struct cb_callback *cb, int64_t now)
@@ -88,7 +87,6 @@ static void flow_publish_offer(const struct cb_callback *cb, int64_t now)
     jsonw_init(&w);
     present_callback_write(&w, cb, now);
     events_queue(EVENT_OFFER, &to, jsonw_take(&w, NULL));
-    jsonw_clear(&w);
 }
 
 /* The team a personal callback falls back to: the first team of its agent

@@ -77,7 +77,6 @@ void http_reply_jsonw(struct http_request *req, unsigned status, struct jsonw *w
 {
     size_t len;
     char *text = jsonw_take(w, &len);
-    jsonw_clear(w);
     http_reply_text(req, status, "application/json; charset=utf-8", text, len);
 }
 

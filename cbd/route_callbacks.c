@@ -336,7 +336,6 @@ static enum store_result route_callbacks_create_run(struct store *w, struct http
     cb_callback_clear(&stored);
     size_t len;
     char *text = jsonw_take(&jw, &len);
-    jsonw_clear(&jw);
     if (c->key[0] &&
         (r = store_idem_put(w, req->caller.user_id, c->key, now, 201, text)) != STORE_OK) {
         free(text);

@@ -87,7 +87,6 @@ char *store_callback_shown(struct store *st, struct cb_callback *cb, size_t *len
     jsonw_init(&w);
     present_callback_fixed(&w, cb);
     char *text = jsonw_take(&w, len);
-    jsonw_clear(&w);
     return text;
 }
 

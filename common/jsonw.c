@@ -44,7 +44,8 @@ char *jsonw_take(struct jsonw *w, size_t *len)
     char *out = w->buf;
     if (len)
         *len = w->len;
-    jsonw_init(w);
+    w->buf = NULL; /* handed over: jsonw_clear() has nothing left to free */
+    jsonw_clear(w);
     return out;
 }
 

@@ -37,7 +37,8 @@ void jsonw_init(struct jsonw *w);
 /* Frees the buffer (when it was not taken). */
 void jsonw_clear(struct jsonw *w);
 /* The text, NUL-terminated; *len (if not NULL) gets its length. The caller
- * owns it and the writer is empty again. */
+ * owns it; the writer is left as jsonw_clear() leaves it (jsonw_init() it
+ * to write again). */
 char *jsonw_take(struct jsonw *w, size_t *len);
 
 void jsonw_object_begin(struct jsonw *w);
