@@ -102,25 +102,17 @@ static bool engine_wait(bool *outside)
             pthread_cond_wait(&engine_wake, &engine_lock);
             continue;
         }
-        if (due == INT64_MAX) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += 1;
-            if (pthread_cond_timedwait(&engine_wake, &engine_lock, &ts) == ETIMEDOUT &&
-                engine_head == NULL && engine_outside_changed())
-                return *outside = true;
-            continue;
-        }
         int64_t now = clock_now();
         if (due <= now)
             return true;
         /* clock_now() reaches `due` when the real clock reaches the start
          * of second due - offset; wait for that, a second at most (the test
-         * clock may jump meanwhile; engine_kick() also wakes us) */
+         * clock may jump meanwhile, another process may commit;
+         * engine_kick() also wakes us) */
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         int64_t offset = now - (int64_t)ts.tv_sec;
-        if (due - offset <= (int64_t)ts.tv_sec + 1) {
+        if (due != INT64_MAX && due - offset <= (int64_t)ts.tv_sec + 1) {
             ts.tv_sec = (time_t)(due - offset);
             ts.tv_nsec = 0;
         } else {
