@@ -141,33 +141,35 @@ static size_t httpc_write(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
+/* When the header line data (n bytes) is "name: value", its value without
+ * leading spaces and the line's end, cut to fit out. */
+static bool httpc_header_value(const char *data, size_t n, const char *name, char *out,
+                               size_t size)
+{
+    size_t i = strlen(name), k = 0;
+    if (n <= i || strncasecmp(data, name, i) != 0)
+        return false;
+    while (i < n && data[i] == ' ')
+        i++;
+    while (i < n && data[i] != '\r' && data[i] != '\n' && k + 1 < size)
+        out[k++] = data[i++];
+    out[k] = '\0';
+    return true;
+}
+
 /* Keeps the headers the consoles read: X-Next-Cursor, and Date for the
  * server's clock (serverclock.h). */
 static size_t httpc_header(char *data, size_t size, size_t nmemb, void *userp)
 {
     struct httpc_xfer *x = userp;
     size_t n = size * nmemb;
-    static const char date[] = "date:";
-    if (n > sizeof date - 1 && n < 128 && strncasecmp(data, date, sizeof date - 1) == 0) {
-        char value[128];
-        memcpy(value, data + sizeof date - 1, n - (sizeof date - 1));
-        size_t k = n - (sizeof date - 1);
-        while (k > 0 && (value[k - 1] == '\r' || value[k - 1] == '\n'))
-            k--;
-        value[k] = '\0';
-        time_t t = curl_getdate(value, NULL);
+    char date[128];
+    if (n < sizeof date && httpc_header_value(data, n, "date:", date, sizeof date)) {
+        time_t t = curl_getdate(date, NULL);
         if (t > 0)
             serverclock_observe((int64_t)t);
-        return n;
-    }
-    static const char name[] = "x-next-cursor:";
-    if (n > sizeof name - 1 && strncasecmp(data, name, sizeof name - 1) == 0) {
-        size_t i = sizeof name - 1, k = 0;
-        while (i < n && data[i] == ' ')
-            i++;
-        while (i < n && data[i] != '\r' && data[i] != '\n' && k + 1 < sizeof x->next_cursor)
-            x->next_cursor[k++] = data[i++];
-        x->next_cursor[k] = '\0';
+    } else {
+        httpc_header_value(data, n, "x-next-cursor:", x->next_cursor, sizeof x->next_cursor);
     }
     return n;
 }
