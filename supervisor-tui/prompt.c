@@ -13,57 +13,50 @@
 #include <stdio.h>
 #include <string.h>
 
-void prompt_confirm(struct app *a, enum prompt_action act, int64_t arg, const char *fmt, ...)
+/* The dialog, emptied and opened as kind with its action, argument and
+ * title; the screen will show it. */
+static struct prompt *prompt_open(struct app *a, enum prompt_kind kind, enum prompt_action act,
+                                  int64_t arg, const char *title)
 {
     struct prompt *p = &a->prompt;
     memset(p, 0, sizeof *p);
-    p->kind = PROMPT_CONFIRM;
+    p->kind = kind;
     p->action = act;
     p->arg = arg;
+    snprintf(p->title, sizeof p->title, "%s", title);
+    a->dirty = true;
+    return p;
+}
+
+void prompt_confirm(struct app *a, enum prompt_action act, int64_t arg, const char *fmt, ...)
+{
+    struct prompt *p = prompt_open(a, PROMPT_CONFIRM, act, arg, "Confirm");
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(p->text, sizeof p->text, fmt, ap);
     va_end(ap);
-    snprintf(p->title, sizeof p->title, "Confirm");
-    a->dirty = true;
 }
 
 void prompt_text(struct app *a, enum prompt_action act, int64_t arg, const char *title,
                  const char *initial, int max)
 {
-    struct prompt *p = &a->prompt;
-    memset(p, 0, sizeof *p);
-    p->kind = PROMPT_TEXT;
-    p->action = act;
-    p->arg = arg;
-    snprintf(p->title, sizeof p->title, "%s", title);
+    struct prompt *p = prompt_open(a, PROMPT_TEXT, act, arg, title);
     tui_field_init(&p->field, max, false);
     tui_field_set(&p->field, initial ? initial : "");
-    a->dirty = true;
 }
 
 void prompt_menu(struct app *a, enum prompt_action act, int64_t arg, const char *title,
                  const char *const *items, int n)
 {
-    struct prompt *p = &a->prompt;
-    memset(p, 0, sizeof *p);
-    p->kind = PROMPT_MENU;
-    p->action = act;
-    p->arg = arg;
-    snprintf(p->title, sizeof p->title, "%s", title);
+    struct prompt *p = prompt_open(a, PROMPT_MENU, act, arg, title);
     for (int i = 0; i < n && i < 8; i++)
         p->items[p->n_items++] = items[i];
-    a->dirty = true;
 }
 
 void prompt_view(struct app *a, const char *title, const char *text)
 {
-    struct prompt *p = &a->prompt;
-    memset(p, 0, sizeof *p);
-    p->kind = PROMPT_VIEW;
-    snprintf(p->title, sizeof p->title, "%s", title);
+    struct prompt *p = prompt_open(a, PROMPT_VIEW, ACT_NONE, 0, title);
     snprintf(p->text, sizeof p->text, "%s", text);
-    a->dirty = true;
 }
 
 static const char *const prompt_help_text =
